@@ -1,0 +1,54 @@
+/**
+ * The command table: maps a command's name (its first key) to its handler and turns
+ * handler results and errors into reply bodies. Command families register themselves
+ * from their own files through `registerCommands`.
+ */
+import type { Document } from 'bson';
+import { MongoServerError, fail } from '../errors';
+import type { Engine } from '../engine/engine';
+
+/** What a handler knows about the connection that sent the command. */
+export interface ConnectionInfo {
+  id: number;
+  remoteAddress: string;
+  remotePort: number;
+  localPort: number;
+}
+
+export interface CommandContext {
+  engine: Engine;
+  /** The `$db` of the command. */
+  db: string;
+  connection: ConnectionInfo;
+}
+
+/** A handler returns the reply body without `ok`; the registry adds `ok: 1`. */
+export type CommandHandler = (cmd: Document, ctx: CommandContext) => Document | Promise<Document>;
+
+const handlers = new Map<string, CommandHandler>();
+
+/** Adds handlers; names are matched case-insensitively (MongoDB accepts `isMaster` and `ismaster`). */
+export function registerCommands(table: Record<string, CommandHandler>): void {
+  for (const [name, handler] of Object.entries(table)) handlers.set(name.toLowerCase(), handler);
+}
+
+/** The command's name: its first key. */
+export function commandName(cmd: Document): string {
+  const first = Object.keys(cmd)[0];
+  if (first === undefined) throw fail('FailedToParse', 'empty command object');
+  return first;
+}
+
+/** Runs one command and always returns a reply body (`ok: 1` or MongoDB's error shape). */
+export async function runCommand(cmd: Document, ctx: CommandContext): Promise<Document> {
+  try {
+    const name = commandName(cmd);
+    const handler = handlers.get(name.toLowerCase());
+    if (!handler) throw fail('CommandNotFound', `no such command: '${name}'`);
+    const reply = await handler(cmd, ctx);
+    return { ...reply, ok: 1 };
+  } catch (err) {
+    if (err instanceof MongoServerError) return err.toReply();
+    return { ok: 0, errmsg: `internal error: ${(err as Error).message}`, code: 1, codeName: 'InternalError' };
+  }
+}
