@@ -38,6 +38,8 @@ export const ErrorCodes = {
   MaxTimeMSExpired: 50,
   Unauthorized: 13,
   ProtocolError: 17,
+  MergeStageNoMatchingDocument: 13113,
+  Location51132: 51132,
   Location31254: 31254,
   Location31253: 31253,
   Location40352: 40352,
@@ -55,7 +57,7 @@ export class MongoServerError extends Error {
     super(message);
     this.name = 'MongoServerError';
     this.code = ErrorCodes[codeName];
-    this.codeName = codeName.startsWith('Location') ? '' : codeName;
+    this.codeName = codeName;
     this.extra = extra;
   }
 

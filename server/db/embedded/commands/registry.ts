@@ -26,10 +26,18 @@ export interface CommandContext {
 export type CommandHandler = (cmd: Document, ctx: CommandContext) => Document | Promise<Document>;
 
 const handlers = new Map<string, CommandHandler>();
+/** Names as their families spelled them, for listCommands. */
+const spelledNames = new Map<string, string>();
 
 /** Adds handlers; names are matched case-insensitively (MongoDB accepts `isMaster` and `ismaster`). */
 export function registerCommands(table: Record<string, CommandHandler>): void {
   for (const [name, handler] of Object.entries(table)) handlers.set(name.toLowerCase(), handler);
+  for (const name of Object.keys(table)) spelledNames.set(name.toLowerCase(), name);
+}
+
+/** Every registered command name, spelled as registered (`buildInfo`, not `buildinfo`), sorted. */
+export function listCommandNames(): string[] {
+  return [...spelledNames.values()].sort();
 }
 
 /** The command's name: its first key. */

@@ -1,5 +1,177 @@
 /**
- * The engine: the in-memory catalog of databases and collections, backed by storage/.
- * Commands work through it; it owns cursors and the journal commit of every write.
+ * The engine: the catalog of databases and collections in memory, recovered from and
+ * journaled to storage/. Commands change collections synchronously and then await
+ * `commit()` of the resulting journal ops before they reply.
  */
-export class Engine {}
+import type { Logger } from 'pino';
+import { fail } from '../errors';
+import type { IndexSpec } from '../indexes/index';
+import { Store } from '../storage/store';
+import type { CatalogState, JournalOp } from '../storage/types';
+import type { Doc } from '../query/values';
+import { Collection } from './collection';
+import { CursorManager } from './cursors';
+import type { TtlSweeper } from '../indexes/ttl';
+import { startTtl } from './ttl';
+
+export interface EngineOptions {
+  dbPath: string;
+  logger: Logger;
+  /** How often expired TTL documents are deleted (MongoDB: every 60 s). */
+  ttlIntervalMs?: number;
+}
+
+export class Engine {
+  readonly cursors = new CursorManager();
+  private readonly collections = new Map<string, Collection>();
+  private compacting: Promise<void> | null = null;
+  private ttl: TtlSweeper | null = null;
+
+  private constructor(
+    private readonly store: Store,
+    readonly logger: Logger,
+  ) {}
+
+  /** Opens the data directory (lock, snapshot, journal replay) and rebuilds indexes. */
+  static async open({ dbPath, logger, ttlIntervalMs }: EngineOptions): Promise<Engine> {
+    const { store, state } = await Store.open(dbPath, { logger });
+    const engine = new Engine(store, logger);
+    try {
+      engine.restore(state);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    engine.ttl = startTtl(engine, ttlIntervalMs);
+    return engine;
+  }
+
+  private restore(state: CatalogState): void {
+    for (const [ns, saved] of state.collections) {
+      const [db, name] = splitNs(ns);
+      const coll = new Collection(db, name, saved.options);
+      for (const [key, buf] of saved.docs) coll.load(key, buf);
+      for (const spec of saved.indexes) coll.buildIndex(spec as IndexSpec);
+      this.collections.set(ns, coll);
+    }
+  }
+
+  collection(db: string, name: string): Collection | undefined {
+    return this.collections.get(`${db}.${name}`);
+  }
+
+  /** The collection, created implicitly (as an insert or upsert does) when missing. */
+  ensureCollection(db: string, name: string, ops: JournalOp[]): Collection {
+    const existing = this.collection(db, name);
+    if (existing) return existing;
+    validateNamespace(db, name);
+    const coll = new Collection(db, name, {});
+    this.collections.set(coll.ns, coll);
+    ops.push({ op: 'createCollection', ns: coll.ns, options: {} });
+    return coll;
+  }
+
+  /** Creates a collection; throws 48 NamespaceExists when it is there already. */
+  createCollection(db: string, name: string, options: Doc): JournalOp {
+    validateNamespace(db, name);
+    if (this.collection(db, name)) throw fail('NamespaceExists', `Collection ${db}.${name} already exists.`);
+    const coll = new Collection(db, name, options);
+    this.collections.set(coll.ns, coll);
+    return { op: 'createCollection', ns: coll.ns, options };
+  }
+
+  dropCollection(db: string, name: string): JournalOp | null {
+    const ns = `${db}.${name}`;
+    if (!this.collections.delete(ns)) return null;
+    return { op: 'dropCollection', ns };
+  }
+
+  renameCollection(from: string, to: string, dropTarget: boolean): JournalOp[] {
+    const source = this.collections.get(from);
+    if (!source) throw fail('NamespaceNotFound', `Source collection ${from} does not exist`);
+    const [db, name] = splitNs(to);
+    validateNamespace(db, name);
+    const ops: JournalOp[] = [];
+    if (this.collections.has(to)) {
+      if (!dropTarget) throw fail('NamespaceExists', `target namespace exists`);
+      this.collections.delete(to);
+      ops.push({ op: 'dropCollection', ns: to });
+    }
+    this.collections.delete(from);
+    source.db = db;
+    source.name = name;
+    this.collections.set(to, source);
+    ops.push({ op: 'renameCollection', from, to });
+    return ops;
+  }
+
+  dropDatabase(db: string): JournalOp[] {
+    const dropped = this.collectionsOf(db);
+    for (const coll of dropped) this.collections.delete(coll.ns);
+    return dropped.length ? [{ op: 'dropDatabase', db }] : [];
+  }
+
+  databases(): string[] {
+    return [...new Set([...this.collections.values()].map((c) => c.db))].sort();
+  }
+
+  collectionsOf(db: string): Collection[] {
+    return [...this.collections.values()].filter((c) => c.db === db);
+  }
+
+  allCollections(): Collection[] {
+    return [...this.collections.values()];
+  }
+
+  /** Makes the ops durable (fsync) and, now and then, compacts the journal in the background. */
+  async commit(ops: JournalOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    await this.store.commit(ops);
+    if (!this.compacting && this.store.needsCompaction()) {
+      this.compacting = this.store
+        .compact(this.captureState())
+        .catch((err: Error) => this.logger.error({ err: err.message }, 'journal compaction failed'))
+        .finally(() => {
+          this.compacting = null;
+        });
+    }
+  }
+
+  /** A consistent view for a snapshot: buffers are immutable, so copying the maps suffices. */
+  private captureState(): CatalogState {
+    const collections: CatalogState['collections'] = new Map();
+    for (const coll of this.collections.values()) {
+      collections.set(coll.ns, { options: coll.options, indexes: coll.indexSpecs() as Doc[], docs: new Map(coll.docs) });
+    }
+    return { collections };
+  }
+
+  /** Runs one TTL pass now; returns how many documents it deleted. */
+  sweepExpired(now = new Date()): Promise<number> {
+    return this.ttl ? this.ttl.sweepOnce(now) : Promise.resolve(0);
+  }
+
+  async close(): Promise<void> {
+    await this.ttl?.stop();
+    this.cursors.close();
+    if (this.compacting) await this.compacting;
+    await this.store.close();
+  }
+}
+
+export function splitNs(ns: string): [string, string] {
+  const dot = ns.indexOf('.');
+  if (dot <= 0) throw fail('InvalidNamespace', `Invalid namespace specified '${ns}'`);
+  return [ns.slice(0, dot), ns.slice(dot + 1)];
+}
+
+/** MongoDB's naming rules for databases and collections (code 73 InvalidNamespace). */
+export function validateNamespace(db: string, name: string): void {
+  if (!db || db.length > 63 || /[/\\. "$*<>:|?\0]/.test(db)) throw fail('InvalidNamespace', `Invalid database name: '${db}'`);
+  if (!name || name.includes('\0') || name.includes('$') || name.startsWith('.')) {
+    throw fail('InvalidNamespace', `Invalid collection name: ${name}`);
+  }
+  if (name.startsWith('system.') && !['system.js', 'system.views', 'system.profile'].includes(name)) {
+    throw fail('InvalidNamespace', `Invalid system namespace: ${db}.${name}`);
+  }
+}

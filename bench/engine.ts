@@ -1,0 +1,119 @@
+/**
+ * Embedded engine benchmark: the same operations on 10,000 and on 1,000,000 documents
+ * of about 500 bytes, reported as ratios measured in one run (machines are noisy,
+ * ratios travel), plus the engine process's peak resident memory.
+ *
+ *   npm run bench -- engine            (BENCH_SIZES=10000,1000000 by default)
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { MongoClient, type Collection, type Document } from 'mongodb';
+
+const CLI = path.resolve(__dirname, '../server/db/embedded/cli.ts');
+const SITES = ['ABV', 'CAS', 'DRX'];
+
+interface Figures {
+  size: number;
+  loadSeconds: number;
+  lookupMs: number;
+  updateMs: number;
+  insertMs: number;
+  aggregateMs: number;
+  peakRssMb: number;
+}
+
+function startEngine(dbPath: string): Promise<{ child: ChildProcess; uri: string }> {
+  const child = fork(CLI, ['--port', '0', '--dbpath', dbPath], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (msg: { type: string; uri?: string; message?: string }) =>
+      msg.type === 'ready' ? resolve({ child, uri: msg.uri! }) : reject(new Error(msg.message)));
+  });
+}
+
+/** Peak resident set of a process, from Linux's /proc (VmHWM). */
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+function makeDoc(i: number): Document {
+  return {
+    ref: `call-${i}`,
+    site: SITES[i % 3],
+    queue: `queue-${i % 40}`,
+    agent: `agent.${i % 500}`,
+    reason: ['billing', 'contract', 'outage', 'moving'][i % 4],
+    gotInformation: i % 5 !== 0,
+    csat: (i % 5) + 1,
+    nps: i % 11,
+    submittedAt: new Date(Date.UTC(2026, 0, 1) + i * 60_000),
+    comment: `Le conseiller a bien répondu à ma question numéro ${i}, merci pour votre aide et votre patience au téléphone.`,
+    answers: { info: i % 5 !== 0 ? 'yes' : 'no', csat: (i % 5) + 1, nps: i % 11, comment: 'Très bon accueil, réponse claire et rapide.' },
+    locale: i % 7 === 0 ? 'en' : 'fr',
+    channel: 'email-click',
+  };
+}
+
+async function timePerOp(count: number, op: (i: number) => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < count; i++) await op(i);
+  return (performance.now() - start) / count;
+}
+
+async function measure(size: number): Promise<Figures> {
+  const dbPath = mkdtempSync(path.join(tmpdir(), 'retour-bench-'));
+  const { child, uri } = await startEngine(dbPath);
+  const client = new MongoClient(uri);
+  try {
+    const coll: Collection<Document> = client.db('bench').collection('responses');
+    await coll.createIndex({ ref: 1 }, { unique: true });
+    await coll.createIndex({ site: 1, submittedAt: 1 });
+    const loadStart = performance.now();
+    for (let from = 0; from < size; from += 1000) {
+      await coll.insertMany(Array.from({ length: Math.min(1000, size - from) }, (_, k) => makeDoc(from + k)), { ordered: false });
+    }
+    const loadSeconds = (performance.now() - loadStart) / 1000;
+    const pick = (i: number) => `call-${(i * 7919) % size}`;
+    const lookupMs = await timePerOp(2000, (i) => coll.findOne({ ref: pick(i) }));
+    const updateMs = await timePerOp(2000, (i) => coll.updateOne({ ref: pick(i) }, { $inc: { nps: 1 } }));
+    const insertMs = await timePerOp(2000, (i) => coll.insertOne(makeDoc(size + i)));
+    const aggregateMs = await timePerOp(3, () =>
+      coll.aggregate([
+        { $match: { site: 'ABV' } },
+        { $group: { _id: '$queue', n: { $sum: 1 }, yes: { $sum: { $cond: ['$gotInformation', 1, 0] } }, csat: { $avg: '$csat' } } },
+      ]).toArray());
+    return { size, loadSeconds, lookupMs, updateMs, insertMs, aggregateMs, peakRssMb: peakRssMb(child.pid!) };
+  } finally {
+    await client.close();
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dbPath, { recursive: true, force: true });
+  }
+}
+
+export async function runEngineBench(sizes = [10_000, 1_000_000]): Promise<void> {
+  const results: Figures[] = [];
+  for (const size of sizes) {
+    results.push(await measure(size));
+    process.stdout.write(`measured ${size} documents\n`);
+  }
+  const base = results[0];
+  const rows = results.map((r) => ({
+    documents: r.size,
+    'load (s)': r.loadSeconds.toFixed(1),
+    'lookup (ms)': r.lookupMs.toFixed(3),
+    'update (ms)': r.updateMs.toFixed(3),
+    'insert (ms)': r.insertMs.toFixed(3),
+    'aggregate (ms)': r.aggregateMs.toFixed(1),
+    'peak RSS (MB)': r.peakRssMb,
+    'lookup ×': (r.lookupMs / base.lookupMs).toFixed(2),
+    'update ×': (r.updateMs / base.updateMs).toFixed(2),
+    'insert ×': (r.insertMs / base.insertMs).toFixed(2),
+    'aggregate ×': (r.aggregateMs / base.aggregateMs).toFixed(1),
+  }));
+  console.table(rows);
+}

@@ -1,0 +1,229 @@
+/**
+ * One collection in memory: documents as immutable BSON buffers keyed by their `_id`
+ * key (Map order is natural order), and the secondary indexes kept in step with them.
+ * Every change is applied synchronously and returned as journal ops for the caller
+ * to commit, so a reader never sees half of a write.
+ */
+import { ObjectId } from 'bson';
+import { fail } from '../errors';
+import { Index, duplicateKeyError, type IndexSpec } from '../indexes/index';
+import { idKey } from '../indexes/key-encoding';
+import { planQuery, planSort } from '../indexes/planner';
+import { compileFilter, type Matcher } from '../query/match';
+import { bsonType, deserializeDoc, serializeDoc, type Doc } from '../query/values';
+import type { JournalOp } from '../storage/types';
+import { metrics } from './metrics';
+
+export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
+
+/** The `_id` index as listIndexes shows it; its lookups are the documents map itself. */
+export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+export interface StoredDoc {
+  key: string;
+  doc: Doc;
+}
+
+export class Collection {
+  readonly docs = new Map<string, Buffer>();
+  readonly indexes = new Map<string, Index>();
+
+  constructor(
+    public db: string,
+    public name: string,
+    public options: Doc = {},
+  ) {}
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  /** Secondary index specs, in creation order. */
+  indexSpecs(): IndexSpec[] {
+    return [...this.indexes.values()].map((i) => i.spec);
+  }
+
+  /** Loads a recovered document without journaling (start-up). */
+  load(key: string, buf: Buffer): void {
+    this.docs.set(key, buf);
+  }
+
+  /** Builds an index over the current documents; throws on a unique violation (nothing changes then). */
+  buildIndex(spec: IndexSpec): Index {
+    const index = new Index(spec, this.partialFilterOf(spec));
+    for (const [key, buf] of this.docs) {
+      const doc = deserializeDoc(buf);
+      const other = index.conflicts(doc);
+      if (other !== undefined) throw index.duplicateKeyError(this.ns, doc);
+      index.add(key, doc);
+    }
+    this.indexes.set(spec.name, index);
+    return index;
+  }
+
+  private partialFilterOf(spec: IndexSpec): { partialFilter?: (doc: Doc) => boolean } {
+    const expr = spec.partialFilterExpression as Doc | undefined;
+    if (!expr) return {};
+    const matcher = compileFilter(expr);
+    return { partialFilter: (doc: Doc) => matcher.test(doc) };
+  }
+
+  dropIndex(name: string): void {
+    this.indexes.delete(name);
+  }
+
+  /** Inserts one document (an `_id` is added first when missing). Throws 11000 on a duplicate key. */
+  insert(input: Doc): { doc: Doc; op: JournalOp } {
+    const doc = withId(input);
+    const buf = encodeChecked(doc);
+    const key = keyOf(doc._id);
+    if (this.docs.has(key)) throw idDuplicateError(this.ns, doc._id);
+    this.checkUnique(doc);
+    for (const index of this.indexes.values()) index.add(key, doc);
+    this.docs.set(key, buf);
+    metrics.document.inserted += 1;
+    return { doc, op: { op: 'put', ns: this.ns, key, doc: buf } };
+  }
+
+  /** Replaces a stored document in place (same `_id`). Throws 11000 when a unique index objects. */
+  replace(key: string, before: Doc, after: Doc): JournalOp {
+    const buf = encodeChecked(after);
+    this.checkUnique(after, key);
+    for (const index of this.indexes.values()) {
+      index.remove(key, before);
+      index.add(key, after);
+    }
+    this.docs.set(key, buf);
+    metrics.document.updated += 1;
+    return { op: 'put', ns: this.ns, key, doc: buf };
+  }
+
+  remove(key: string, before: Doc): JournalOp {
+    for (const index of this.indexes.values()) index.remove(key, before);
+    this.docs.delete(key);
+    metrics.document.deleted += 1;
+    return { op: 'delete', ns: this.ns, key };
+  }
+
+  /**
+   * Checks a document against every index before anything changes: unique keys, and
+   * keys that cannot be built (parallel arrays), so a failed write leaves no trace.
+   */
+  private checkUnique(doc: Doc, exceptKey?: string): void {
+    for (const index of this.indexes.values()) {
+      if (!index.unique) index.keysOf(doc);
+      else if (index.conflicts(doc, exceptKey) !== undefined) throw index.duplicateKeyError(this.ns, doc, exceptKey);
+    }
+  }
+
+  get(key: string): Doc | undefined {
+    const buf = this.docs.get(key);
+    return buf && deserializeDoc(buf);
+  }
+
+  /**
+   * Documents matching a filter, in natural order, lazily. Uses `_id` or a secondary
+   * index when the filter allows; every candidate is re-checked with the full matcher.
+   */
+  scan(filter: Doc, matcher: Matcher = compileFilter(filter)): Generator<StoredDoc> {
+    return this.fetch(this.candidates(filter), matcher);
+  }
+
+  /**
+   * Matching documents in the order of an index that serves `sort`, when the filter
+   * itself cannot use an index; null otherwise (the caller sorts in memory). This lets
+   * `find().sort({ at: -1 }).limit(20)` stop after twenty documents.
+   */
+  sortedScan(filter: Doc, matcher: Matcher, sort: Doc): Iterable<StoredDoc> | null {
+    if (this.indexes.size === 0 || idEqualities(filter)) return null;
+    const indexes = [...this.indexes.values()];
+    if (planQuery(filter, indexes)) return null;
+    const plan = planSort(sort, indexes);
+    if (!plan) return null;
+    // Taken eagerly: the index's own iterator must not outlive a write.
+    const ids = [...plan.ids()];
+    return this.fetch(ids, matcher);
+  }
+
+  private *fetch(keys: Iterable<string>, matcher: Matcher): Generator<StoredDoc> {
+    for (const key of keys) {
+      const buf = this.docs.get(key);
+      if (!buf) continue;
+      metrics.queryExecutor.scannedObjects += 1;
+      const doc = deserializeDoc(buf);
+      if (matcher.test(doc)) yield { key, doc };
+    }
+  }
+
+  private candidates(filter: Doc): Iterable<string> {
+    const ids = idEqualities(filter);
+    if (ids) return ids.map(keyOf);
+    const plan = this.indexes.size > 0 ? planQuery(filter, [...this.indexes.values()]) : null;
+    if (!plan) return this.docs.keys();
+    // Like MongoDB, an indexed query returns documents in index order; a multikey index
+    // may name a document more than once.
+    return new Set(plan.candidates());
+  }
+
+  /** Approximate data size for collStats/dbStats. */
+  dataSize(): number {
+    let n = 0;
+    for (const buf of this.docs.values()) n += buf.length;
+    return n;
+  }
+}
+
+function keyOf(id: unknown): string {
+  return idKey(id);
+}
+
+/** The `_id` values a filter pins down by equality, or null when it does not. */
+function idEqualities(filter: Doc): unknown[] | null {
+  if (!Object.prototype.hasOwnProperty.call(filter, '_id')) return null;
+  const cond = filter._id;
+  const t = bsonType(cond);
+  if (t === 'object') {
+    const keys = Object.keys(cond as Doc);
+    if (keys.length === 1 && keys[0] === '$eq') return plainId((cond as Doc).$eq);
+    if (keys.length === 1 && keys[0] === '$in' && Array.isArray((cond as Doc).$in)) {
+      const values = (cond as Doc).$in as unknown[];
+      if (values.every((v) => plainId([v]) !== null)) return values;
+    }
+    if (keys.some((k) => k.startsWith('$'))) return null;
+  }
+  return plainId(cond);
+}
+
+function plainId(v: unknown): unknown[] | null {
+  const t = bsonType(v);
+  // Regexes, arrays and null do not pin a single `_id`; leave those to the matcher.
+  if (t === 'regex' || t === 'array' || t === 'null' || t === 'missing' || t === 'undefined') return null;
+  if (t === 'object') return null;
+  return [v];
+}
+
+function withId(input: Doc): Doc {
+  if (input._id !== undefined) {
+    const t = bsonType(input._id);
+    if (t === 'array') throw fail('InvalidIdField', "The '_id' value cannot be of type array");
+    if (t === 'regex') throw fail('InvalidIdField', "The '_id' value cannot be of type regex");
+    if (t === 'object' && Object.keys(input._id as Doc).some((k) => k.startsWith('$'))) {
+      throw fail('DollarPrefixedFieldName', "_id fields may not contain '$'-prefixed fields");
+    }
+    if (Object.keys(input)[0] === '_id') return input;
+    return { _id: input._id, ...input };
+  }
+  return { _id: new ObjectId(), ...input };
+}
+
+function encodeChecked(doc: Doc): Buffer {
+  const buf = serializeDoc(doc);
+  if (buf.length > MAX_BSON_OBJECT_SIZE) {
+    throw fail('BSONObjectTooLarge', `object to insert too large. size in bytes: ${buf.length}, max size: ${MAX_BSON_OBJECT_SIZE}`);
+  }
+  return buf;
+}
+
+function idDuplicateError(ns: string, id: unknown) {
+  return duplicateKeyError(ns, '_id_', { _id: 1 }, { _id: id });
+}

@@ -1,0 +1,186 @@
+/**
+ * Query planning: which index (and which keys or key range) yields a superset of a filter's
+ * matches, so a find need not scan the collection; and an index order for a sort. Callers
+ * re-check every candidate with the full matcher: a plan may give extra ids, never miss one.
+ */
+import { bsonType, isNumeric, isPlainObject, numberValue, typeRank, type Doc } from '../query/values';
+import type { Index, KeyRange } from './index';
+import { EMPTY_ARRAY_KEY, NULL_KEY, encodeKey, rankPrefix } from './key-encoding';
+
+export interface Plan {
+  /** 'id': `_id` equality, answered from the collection's id keys; else an index lookup. */
+  kind: 'id' | 'eq' | 'range';
+  index?: Index;
+  indexName: string;
+  /** Number of candidates at most (exact for equality). */
+  estimate: number;
+  /**
+   * Candidate id keys, each once. An 'id' plan's keys may name no document. Consume the
+   * iterable before the next write to the collection.
+   */
+  candidates(): Iterable<string>;
+}
+
+export interface SortPlan {
+  index: Index;
+  indexName: string;
+  /** Every indexed id in sort order; consume before the next write. */
+  ids(): Iterable<string>;
+}
+
+interface Bound {
+  key: string;
+  rank: number;
+}
+
+/** What a filter requires of one path: equalities (each a list of alternative keys), bounds. */
+interface PathConditions {
+  eq: string[][];
+  lower: Bound[];
+  upper: Bound[];
+}
+
+// Range operands that bracket by type as MongoDB does; null, arrays, documents, regexes
+// and MinKey/MaxKey have comparison rules of their own, so they are left to a scan.
+const RANGE_RANKS = new Set([3, 4, 7, 8, 9, 10, 11]);
+const MAX_PREFIXES = 1000;
+const POSITIONAL = /(^|\.)\d+(\.|$)/;
+
+/** The best plan for `filter` over `indexes`, or null when only a collection scan is safe. */
+export function planQuery(filter: Doc, indexes: readonly Index[]): Plan | null {
+  const conditions = new Map<string, PathConditions>();
+  collect(filter, conditions);
+  if (conditions.size === 0) return null;
+  const id = conditions.get('_id');
+  if (id !== undefined && id.eq.length > 0) {
+    const keys = fewest(id.eq).filter((k) => k !== EMPTY_ARRAY_KEY);
+    return { kind: 'id', indexName: '_id_', estimate: keys.length, candidates: () => keys };
+  }
+  let best: Plan | null = null;
+  const candidates = indexes.filter((ix) => !ix.hidden && !ix.partial && conditions.has(ix.fields[0]) && !POSITIONAL.test(ix.fields[0]));
+  // Equality plans first: they count cheaply and give later counts a low cap.
+  for (const index of candidates) {
+    const plan = equalityPlan(index, conditions, best?.estimate ?? Infinity);
+    if (plan === undefined) continue;
+    if (index.unique && !index.multikey && plan.fullKey) return plan.plan;
+    if (best === null || plan.plan.estimate < best.estimate || (plan.plan.estimate === best.estimate && index.unique && !best.index?.unique)) {
+      best = plan.plan;
+    }
+  }
+  for (const index of candidates) {
+    const plan = rangePlan(index, conditions.get(index.fields[0]) as PathConditions, best?.estimate ?? Infinity);
+    if (plan !== undefined && (best === null || plan.estimate < best.estimate)) best = plan;
+  }
+  return best;
+}
+
+/** An index whose order serves a single-field sort, or null. */
+export function planSort(sort: Doc, indexes: readonly Index[]): SortPlan | null {
+  const fields = Object.keys(sort);
+  if (fields.length !== 1 || !isNumeric(sort[fields[0]])) return null;
+  const direction = numberValue(sort[fields[0]]) < 0 ? -1 : 1;
+  for (const index of indexes) {
+    // Arrays sort by their least or greatest element, and sparse/partial indexes lack documents.
+    if (index.hidden || index.sparse || index.partial || index.multikey || index.hashed || index.fields[0] !== fields[0]) continue;
+    const order = direction * index.directions[0] > 0 ? 1 : -1;
+    return { index, indexName: index.name, ids: () => index.orderedIds(order) };
+  }
+  return null;
+}
+
+/** Gathers the conditions of the filter's top level and of top-level $and clauses. */
+function collect(filter: Doc, out: Map<string, PathConditions>): void {
+  for (const [path, value] of Object.entries(filter)) {
+    if (path === '$and' && Array.isArray(value)) {
+      for (const clause of value) if (isPlainObject(clause)) collect(clause, out);
+      continue;
+    }
+    // $or, $nor, $expr... constrain in ways an index lookup cannot use; the other
+    // conditions still hold for every match, so they can be used alone.
+    if (path.startsWith('$')) continue;
+    let c = out.get(path);
+    if (c === undefined) out.set(path, (c = { eq: [], lower: [], upper: [] }));
+    if (!isPlainObject(value) || !Object.keys(value)[0]?.startsWith('$')) {
+      const keys = equalityKeys(value);
+      if (keys) c.eq.push(keys);
+      continue;
+    }
+    // Operators of one document all hold at once; unknown ones only narrow further.
+    for (const [op, operand] of Object.entries(value)) {
+      if (op === '$eq') {
+        const keys = equalityKeys(operand);
+        if (keys) c.eq.push(keys);
+      } else if (op === '$in' && Array.isArray(operand)) {
+        const alternatives = operand.map(equalityKeys);
+        if (alternatives.every((a) => a !== undefined)) c.eq.push([...new Set(alternatives.flat() as string[])]);
+      } else if (op === '$gt' || op === '$gte' || op === '$lt' || op === '$lte') {
+        const rank = typeRank(operand);
+        if (!RANGE_RANKS.has(rank)) continue;
+        (op.startsWith('$g') ? c.lower : c.upper).push({ key: encodeKey(operand), rank });
+      }
+    }
+  }
+}
+
+/**
+ * The component keys under which documents equal to `value` are indexed. Null also matches
+ * missing fields (indexed as null) and empty arrays (their own key); an array also matches
+ * documents holding it whole, whose first element is among their keys.
+ */
+function equalityKeys(value: unknown): string[] | undefined {
+  switch (bsonType(value)) {
+    case 'regex': case 'missing': case 'undefined': return undefined;
+    case 'null': return [NULL_KEY, EMPTY_ARRAY_KEY];
+    case 'array': {
+      const items = value as unknown[];
+      return [encodeKey(items), items.length > 0 ? encodeKey(items[0]) : EMPTY_ARRAY_KEY];
+    }
+    default: return [encodeKey(value)];
+  }
+}
+
+function fewest(lists: string[][]): string[] {
+  return lists.reduce((a, b) => (b.length < a.length ? b : a));
+}
+
+/** Equality on the longest usable prefix of the index's fields. */
+function equalityPlan(index: Index, conditions: Map<string, PathConditions>, cap: number): { plan: Plan; fullKey: boolean } | undefined {
+  const chosen: string[][] = [];
+  const roots = new Set<string>();
+  for (const field of index.fields) {
+    const c = conditions.get(field);
+    if (c === undefined || c.eq.length === 0 || POSITIONAL.test(field)) break;
+    // Paths that share an array take an entry's values from one element, while a filter's
+    // conditions may hold on different elements: combine only paths from different roots.
+    const root = field.split('.')[0];
+    if (index.multikey && roots.has(root)) break;
+    roots.add(root);
+    chosen.push(fewest(c.eq));
+  }
+  // A long $in on the first field is still worth looking up; compounding it is not.
+  while (chosen.length > 1 && chosen.reduce((n, keys) => n * keys.length, 1) > MAX_PREFIXES) chosen.pop();
+  if (chosen.length === 0) return undefined;
+  // A sparse index lacks documents missing every key field: only a non-null equality keeps them out of the result.
+  if (index.sparse && chosen.every((keys) => keys.includes(NULL_KEY))) return undefined;
+  let prefixes: string[][] = [[]];
+  for (const keys of chosen) prefixes = prefixes.flatMap((p) => keys.map((k) => [...p, k]));
+  const encoded = prefixes.map((p) => index.prefixKey(p));
+  const fields = chosen.length;
+  const estimate = index.countPrefixes(encoded, fields, cap);
+  const plan: Plan = { kind: 'eq', index, indexName: index.name, estimate, candidates: () => index.lookupPrefixes(encoded, fields) };
+  return { plan, fullKey: fields === index.fields.length };
+}
+
+/** A range on the index's first field, bracketed to the operand's type. */
+function rangePlan(index: Index, c: PathConditions, cap: number): Plan | undefined {
+  if (index.hashed) return undefined;
+  const lower = c.lower[0];
+  const rank = lower?.rank ?? c.upper[0]?.rank;
+  if (rank === undefined) return undefined;
+  // On a multikey index, one element may satisfy the lower bound and another the upper:
+  // intersecting them would miss such documents.
+  const upper = index.multikey && lower !== undefined ? undefined : c.upper.find((b) => b.rank === rank);
+  const range: KeyRange = { low: lower?.key ?? rankPrefix(rank), high: upper?.key ?? rankPrefix(rank) };
+  const estimate = index.countRange(range, cap);
+  return { kind: 'range', index, indexName: index.name, estimate, candidates: () => index.lookupRange(range) };
+}

@@ -1,0 +1,248 @@
+/**
+ * The Store: owns the data directory while open — the lock, the journal being appended to
+ * with group-committed fsync, and compaction into snapshots. It does not own the live
+ * catalog: the engine keeps that in memory and hands a consistent copy to compact().
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { CatalogState, JournalOp } from './types';
+import { encodeFrame, fsyncDir, journalName, listDir, removeFiles, snapshotName, writeAll } from './files';
+import { encodeCommit } from './journal';
+import { acquireLock, type DirLock } from './lock';
+import { recover } from './recovery';
+import { SnapshotAbandoned, writeSnapshot } from './snapshot';
+
+export interface StoreOptions {
+  logger?: Logger;
+  /** Same as `logger` (the name the engine README uses). */
+  log?: Logger;
+  /** Journal bytes since the last snapshot that make compaction worth it: max(this, snapshot size × ratio). Default 64 MiB. */
+  compactionMinBytes?: number;
+  /** Default 1. */
+  compactionRatio?: number;
+  /** Makes a journal write durable; default `handle.datasync()`. Tests inject failures or count calls. */
+  sync?: (handle: fs.FileHandle) => Promise<void>;
+  /** Payload bytes per snapshot frame, the work done between two awaits. Default 256 KiB. */
+  snapshotChunkBytes?: number;
+}
+
+export interface StoreStats {
+  commits: number;
+  /** Group flushes: one write and one sync each. */
+  flushes: number;
+  journalGeneration: number;
+  /** Journal bytes since the last snapshot. */
+  journalBytes: number;
+  snapshotBytes: number;
+  compacting: boolean;
+}
+
+type Pending =
+  | { kind: 'commit'; record: Uint8Array; resolve: () => void; reject: (err: Error) => void }
+  | { kind: 'rotate'; resolve: (rotation: Rotation) => void; reject: (err: Error) => void };
+
+/** A journal switch: the new generation, and the journal bytes that the snapshot will cover. */
+interface Rotation {
+  gen: number;
+  coveredBytes: number;
+}
+
+export class Store {
+  private readonly queue: Pending[] = [];
+  private draining = false;
+  private flushing: Promise<void> = Promise.resolve();
+  private compacting: Promise<void> | null = null;
+  private failure: Error | null = null;
+  private closing = false;
+  private closed: Promise<void> | null = null;
+  private commits = 0;
+  private flushes = 0;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly lock: DirLock,
+    private readonly log: Logger,
+    private readonly opts: StoreOptions,
+    private journal: fs.FileHandle,
+    private journalGen: number,
+    private journalBytes: number,
+    private snapshotBytes: number,
+  ) {}
+
+  /**
+   * Opens (creating it if missing) and recovers `dbPath`. Throws `data directory ${dbPath} is
+   * locked by pid ${pid}` when another live process or store holds it, and a descriptive Error
+   * when the files are damaged in a way that recovery cannot repair without hiding data loss.
+   */
+  static async open(dbPath: string, opts: StoreOptions = {}): Promise<{ store: Store; state: CatalogState }> {
+    const log = opts.logger ?? opts.log ?? pino({ level: 'silent' });
+    const dir = path.resolve(dbPath);
+    await fs.mkdir(dir, { recursive: true });
+    const lock = await acquireLock(dbPath);
+    try {
+      const found = await recover(dir, log);
+      const journal = await fs.open(path.join(dir, journalName(found.journalGen)), 'a');
+      const store = new Store(dir, lock, log, opts, journal, found.journalGen, found.journalBytes, found.snapshotBytes);
+      return { store, state: found.state };
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
+
+  /**
+   * Appends `ops` as one record (recovered all or nothing) and resolves once it is fsynced.
+   * Commits made while a flush is in flight share the next write and sync, in call order.
+   * Rejects with the I/O error if the journal cannot be written; the store then refuses every
+   * later commit, since what reached the disk is no longer known.
+   */
+  commit(ops: JournalOp[]): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new Error('the store is closed'));
+    let record: Uint8Array;
+    try {
+      record = encodeCommit(ops);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ kind: 'commit', record, resolve, reject });
+      this.startFlushing();
+    });
+  }
+
+  /** True when the journal has grown past max(compactionMinBytes, last snapshot × ratio) and no compaction runs. */
+  needsCompaction(): boolean {
+    const min = this.opts.compactionMinBytes ?? 64 * 1024 * 1024;
+    const threshold = Math.max(min, this.snapshotBytes * (this.opts.compactionRatio ?? 1));
+    return !this.compacting && !this.closing && !this.failure && this.journalBytes > threshold;
+  }
+
+  /**
+   * Writes `state` as a snapshot and deletes the journals and snapshots it covers. `state` must
+   * reflect exactly the commits made before this call (later commits go to a new journal); it
+   * is only read, never changed. A call while a compaction runs joins that one. A crash at
+   * any point leaves a recoverable directory; an I/O error rejects and leaves the files as they were.
+   */
+  compact(state: CatalogState): Promise<void> {
+    if (this.compacting) return this.compacting;
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new Error('the store is closed'));
+    // Queued now, in commit order: everything committed before this call lands in the old journal.
+    const rotated = new Promise<Rotation>((resolve, reject) => this.queue.push({ kind: 'rotate', resolve, reject }));
+    this.startFlushing();
+    this.compacting = this.runCompaction(state, rotated).finally(() => {
+      this.compacting = null;
+    });
+    return this.compacting;
+  }
+
+  /** Flushes pending commits, lets a running compaction stop, closes the journal and releases the lock. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.closing = true;
+      while (this.draining) await this.flushing;
+      await this.compacting?.catch(() => undefined);
+      await this.journal.close();
+      await this.lock.release();
+    })();
+    return this.closed;
+  }
+
+  stats(): StoreStats {
+    return {
+      commits: this.commits,
+      flushes: this.flushes,
+      journalGeneration: this.journalGen,
+      journalBytes: this.journalBytes,
+      snapshotBytes: this.snapshotBytes,
+      compacting: this.compacting !== null,
+    };
+  }
+
+  private startFlushing(): void {
+    if (this.draining) return;
+    this.draining = true;
+    // Started on the next microtask so that commits made in the same tick share the first flush.
+    this.flushing = Promise.resolve().then(() => this.drain());
+  }
+
+  /** Never throws: every failure is handed to the waiting commits or compaction. */
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const head = this.queue[0];
+      if (head.kind === 'rotate') {
+        this.queue.shift();
+        await this.rotate().then(head.resolve, head.reject);
+        continue;
+      }
+      let n = 1;
+      while (n < this.queue.length && this.queue[n].kind === 'commit') n++;
+      const batch = this.queue.splice(0, n) as Array<Extract<Pending, { kind: 'commit' }>>;
+      try {
+        if (this.failure) throw this.failure;
+        const frame = encodeFrame(batch.map((entry) => entry.record));
+        await writeAll(this.journal, frame);
+        await (this.opts.sync ? this.opts.sync(this.journal) : this.journal.datasync());
+        this.flushes += 1;
+        this.commits += batch.length;
+        this.journalBytes += frame.length;
+      } catch (err) {
+        if (!this.failure) {
+          this.failure = new Error(`journal write failed: ${(err as Error).message}`, { cause: err });
+          this.log.error({ err }, 'journal write failed; the store refuses every further write');
+        }
+        for (const entry of batch) entry.reject(this.failure);
+        continue;
+      }
+      for (const entry of batch) entry.resolve();
+    }
+    // Cleared in the same microtask that saw the queue empty, so a commit made after it starts a new drain.
+    this.draining = false;
+  }
+
+  /** Starts the next journal; the old one is complete and synced, since flushes run one at a time. */
+  private async rotate(): Promise<Rotation> {
+    if (this.failure) throw this.failure;
+    const gen = this.journalGen + 1;
+    const next = await fs.open(path.join(this.dir, journalName(gen)), 'wx');
+    try {
+      await fsyncDir(this.dir); // the new file must survive a crash before commits to it are acknowledged
+    } catch (err) {
+      await next.close();
+      throw err;
+    }
+    await this.journal.close().catch((err: unknown) => this.log.warn({ err }, 'closing a finished journal failed'));
+    this.journal = next;
+    this.journalGen = gen;
+    return { gen, coveredBytes: this.journalBytes };
+  }
+
+  private async runCompaction(state: CatalogState, rotated: Promise<Rotation>): Promise<void> {
+    const { gen, coveredBytes } = await rotated;
+    const started = Date.now();
+    let size: number;
+    try {
+      size = await writeSnapshot(this.dir, gen, state, {
+        chunkBytes: this.opts.snapshotChunkBytes,
+        shouldStop: () => this.closing,
+      });
+    } catch (err) {
+      if (err instanceof SnapshotAbandoned) {
+        this.log.info({ generation: gen }, 'compaction abandoned at shutdown; the journals still hold its data');
+        return;
+      }
+      this.log.error({ err, generation: gen }, 'compaction failed; the journals still hold its data');
+      throw err;
+    }
+    this.snapshotBytes = size;
+    this.journalBytes -= coveredBytes;
+    const { journals, snapshots } = await listDir(this.dir);
+    await removeFiles(this.dir, [
+      ...journals.filter((old) => old < gen).map(journalName),
+      ...snapshots.filter((old) => old < gen).map(snapshotName),
+    ]);
+    this.log.info({ generation: gen, bytes: size, ms: Date.now() - started }, 'compaction done');
+  }
+}
