@@ -1,0 +1,7 @@
+/**
+ * `npm run demo`: starts Retour exactly like `npm start`, with DEMO=1 so the app loads
+ * its demo sites, queues, calls and answers at start-up.
+ */
+import { main } from '../server/main';
+
+void main({ ...process.env, DEMO: '1' });

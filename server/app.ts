@@ -1,0 +1,54 @@
+/**
+ * createApp(deps): the Express app — security headers, request logging, static files,
+ * locale, body parsers, routes, the 404 and error handlers. No I/O at import and no
+ * listening: main.ts serves it, tests drive it with Supertest.
+ */
+import path from 'node:path';
+import express, { type Express, type Router } from 'express';
+import type { Config } from './config';
+import { homeRoutes } from './home/routes';
+import { errorHandler, notFound } from './http/error-handler';
+import { healthRoutes, type HealthProbe } from './http/health';
+import { chooseLocale } from './http/i18n';
+import { requestLogger } from './http/request-log';
+import { bodyParsers, securityHeaders } from './http/security';
+import { createViewEngine } from './http/view-engine';
+import type { Logger } from './logger';
+
+export const ROOT_DIR = path.resolve(__dirname, '..');
+export const VIEWS_DIR = path.join(ROOT_DIR, 'views');
+export const PUBLIC_DIR = path.join(ROOT_DIR, 'public');
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  /** Answers GET /healthz. */
+  health: HealthProbe;
+  /** Feature routers (and test probes), mounted after the built-in routes, before the 404 handler. */
+  routers?: Router[];
+}
+
+export function createApp({ config, logger, health, routers = [] }: AppDeps): Express {
+  const app = express();
+  app.set('env', config.nodeEnv);
+  app.set('trust proxy', config.trustProxy);
+  app.set('views', VIEWS_DIR);
+  app.engine('hbs', createViewEngine(VIEWS_DIR));
+  app.set('view engine', 'hbs');
+  app.set('view cache', config.isProduction);
+  app.disable('x-powered-by');
+
+  app.use(requestLogger(logger));
+  app.use(securityHeaders(config));
+  app.use(healthRoutes(health));
+  app.use(express.static(PUBLIC_DIR, { index: false, maxAge: config.isProduction ? '1d' : 0 }));
+  app.use(chooseLocale(config));
+  app.use(bodyParsers());
+
+  app.use(homeRoutes());
+  for (const router of routers) app.use(router);
+
+  app.use(notFound());
+  app.use(errorHandler(config));
+  return app;
+}

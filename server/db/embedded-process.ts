@@ -1,0 +1,161 @@
+/**
+ * Runs the embedded engine (server/db/embedded/cli.ts) as a child process, so a long
+ * aggregation never stalls the app's event loop. Waits for its `ready` message over
+ * IPC, relays its output to the logger, and stops it on request. The child exits by
+ * itself when the IPC channel closes, so it dies with the app even on SIGKILL.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { StartupError } from '../errors';
+import type { Logger } from '../logger';
+
+export interface EmbeddedProcess {
+  uri: string;
+  port: number;
+  pid: number;
+  /** Asks the engine to stop (it flushes and releases the lock), killing it after 10 s. */
+  stop(): Promise<void>;
+}
+
+type EngineMessage = { type: 'ready'; uri: string; port: number } | { type: 'error'; message: string };
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const STOP_TIMEOUT_MS = 10_000;
+
+export async function startEmbeddedProcess(
+  dataDir: string,
+  logger: Logger,
+  options: {
+    startTimeoutMs?: number;
+    onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+    /** Another program speaking the same IPC contract (tests). */
+    cliPath?: string;
+  } = {},
+): Promise<EmbeddedProcess> {
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const cli = options.cliPath ?? resolveCli();
+  fs.mkdirSync(dataDir, { recursive: true });
+  // cwd = repository root so that `--import tsx` resolves wherever the app was started from.
+  const child = fork(cli, ['--port', '0', '--dbpath', dataDir], {
+    cwd: REPO_ROOT,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const recentErrors = relayOutput(child, logger);
+  let exited = false;
+  let stopping = false;
+  const exitedPromise = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+
+  const ready = await new Promise<{ uri: string; port: number }>((resolve, reject) => {
+    const settle = (outcome: { uri: string; port: number } | string) => {
+      clearTimeout(timer);
+      child.off('message', onMessage).off('close', onClose).off('error', onError);
+      if (typeof outcome !== 'string') return resolve(outcome);
+      if (!exited) child.kill('SIGKILL');
+      reject(new StartupError(outcome, 'DATA_DIR'));
+    };
+    const onMessage = (msg: EngineMessage) => {
+      if (msg?.type === 'ready') settle({ uri: msg.uri, port: msg.port });
+      else if (msg?.type === 'error') settle(`The embedded engine could not start on DATA_DIR=${dataDir}: ${msg.message}`);
+    };
+    // 'close' rather than 'exit': by then the last stderr lines have been read.
+    const onClose = (code: number | null, signal: NodeJS.Signals | null) => {
+      const why = explainExit(recentErrors);
+      settle(`The embedded engine exited before it was ready (${signal ?? `code ${code}`})${why ? `: ${why}` : ''}`);
+    };
+    const onError = (err: Error) => settle(`The embedded engine could not be started: ${err.message}`);
+    const timer = setTimeout(
+      () => settle(`The embedded engine did not start within ${startTimeoutMs / 1000} s (DATA_DIR=${dataDir})`),
+      startTimeoutMs,
+    );
+    child.on('message', onMessage).once('close', onClose).once('error', onError);
+  });
+
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    logger.error({ code, signal }, 'the embedded engine exited unexpectedly');
+    options.onExit?.(code, signal);
+  });
+  child.on('error', (err) => logger.warn({ err }, 'embedded engine process error'));
+  logger.debug({ pid: child.pid, port: ready.port }, 'embedded engine ready');
+
+  return {
+    ...ready,
+    pid: child.pid ?? 0,
+    async stop() {
+      if (exited) return;
+      stopping = true;
+      try {
+        child.send({ type: 'stop' });
+      } catch {
+        child.kill('SIGTERM');
+      }
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exitedPromise;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function resolveCli(): string {
+  try {
+    return require.resolve('./embedded/cli');
+  } catch (err) {
+    throw new StartupError(
+      'The embedded engine (server/db/embedded/cli.ts) is not available; set MONGODB_URI to use a MongoDB server',
+      'MONGODB_URI',
+      { cause: err },
+    );
+  }
+}
+
+/** Engine output goes to our log (its pino lines keep their level); the last stderr lines explain an early exit. */
+function relayOutput(child: ChildProcess, logger: Logger): string[] {
+  const recent: string[] = [];
+  const relay = (line: string, fallback: 'info' | 'warn') => {
+    const entry = parseLogLine(line);
+    if (entry) logger[LEVELS[entry.level ?? 30] ?? fallback]({ engine: entry.fields }, entry.msg ?? 'embedded engine');
+    else logger[fallback]({ engine: line }, 'embedded engine output');
+  };
+  if (child.stdout) readline.createInterface({ input: child.stdout }).on('line', (line) => relay(line, 'info'));
+  if (child.stderr) {
+    readline.createInterface({ input: child.stderr }).on('line', (line) => {
+      recent.push(parseLogLine(line)?.msg ?? line);
+      if (recent.length > 100) recent.shift();
+      relay(line, 'warn');
+    });
+  }
+  return recent;
+}
+
+/** The line of a crash report that says what went wrong (`Error: Cannot find module...`). */
+function explainExit(lines: string[]): string | undefined {
+  const meaningful = lines.map((l) => l.trim()).filter((l) => l && !l.startsWith('at ') && !/^Node\.js v/.test(l));
+  return meaningful.findLast((l) => /^\w*Error\b/.test(l)) ?? meaningful.at(-1);
+}
+
+const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
+
+function parseLogLine(line: string): { level?: number; msg?: string; fields: Record<string, unknown> } | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const { level, msg, time: _time, pid: _pid, hostname: _hostname, ...fields } = JSON.parse(line) as Record<string, unknown>;
+    return { level: typeof level === 'number' ? level : undefined, msg: typeof msg === 'string' ? msg : undefined, fields };
+  } catch {
+    return undefined;
+  }
+}

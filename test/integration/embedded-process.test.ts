@@ -1,0 +1,55 @@
+/**
+ * The app's side of the embedded engine's IPC contract (ready, error, early exit,
+ * timeout, stop), checked against a stand-in engine so it needs no database.
+ */
+import path from 'node:path';
+import { startEmbeddedProcess } from '../../server/db/embedded-process';
+import { StartupError } from '../../server/errors';
+import { createLogger } from '../../server/logger';
+import { makeTempDir, removeTempDirs } from '../helpers/tmp';
+
+const cliPath = path.join(__dirname, '..', 'fixtures', 'fake-engine.ts');
+const logger = createLogger({ logLevel: process.env.LOG_LEVEL === undefined ? 'silent' : 'debug' });
+
+function start(mode: string, options: { startTimeoutMs?: number; onExit?: () => void } = {}) {
+  // The stand-in reads its behaviour from the last part of its data directory.
+  return startEmbeddedProcess(path.join(makeTempDir(), mode), logger, { cliPath, ...options });
+}
+
+afterAll(removeTempDirs);
+
+describe('the embedded engine process', () => {
+  it('resolves with the URI the engine reports once it is ready, and stops it on request', async () => {
+    const engine = await start('ready');
+    expect(engine.uri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(engine.pid).not.toBe(process.pid);
+    await engine.stop();
+    expect(() => process.kill(engine.pid, 0)).toThrow();
+  });
+
+  it('fails naming DATA_DIR with the engine’s own reason', async () => {
+    const attempt = start('error');
+    await expect(attempt).rejects.toBeInstanceOf(StartupError);
+    await expect(attempt).rejects.toMatchObject({ variable: 'DATA_DIR' });
+    await expect(attempt).rejects.toThrow(/could not start on DATA_DIR=.*: data directory \/x is locked by pid 123/);
+  });
+
+  it('explains an engine that crashes while loading', async () => {
+    await expect(start('crash')).rejects.toThrow(
+      /exited before it was ready \(code 1\): TypeError: the engine broke while loading/,
+    );
+  });
+
+  it('gives up after the start-up timeout and kills the engine', async () => {
+    await expect(start('hang', { startTimeoutMs: 1500 })).rejects.toThrow(/did not start within 1.5 s/);
+  });
+
+  it('reports an engine that dies under the running app', async () => {
+    const onExit = jest.fn();
+    const engine = await start('ready', { onExit });
+    process.kill(engine.pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(onExit).toHaveBeenCalledWith(null, 'SIGKILL');
+    await engine.stop();
+  });
+});

@@ -1,0 +1,117 @@
+import request from 'supertest';
+import { createTestApp } from '../helpers/app';
+import { probeRoutes } from '../helpers/probes';
+import { removeTempDirs } from '../helpers/tmp';
+
+afterAll(removeTempDirs);
+
+function directives(csp: string): Map<string, string> {
+  return new Map(
+    csp.split(';').map((d) => {
+      const [name = '', ...values] = d.trim().split(/\s+/);
+      return [name, values.join(' ')] as const;
+    }),
+  );
+}
+
+describe('security headers', () => {
+  const { app } = createTestApp({ routers: [probeRoutes()] });
+
+  it('sends a strict Content-Security-Policy without inline scripts or styles', async () => {
+    const res = await request(app).get('/');
+    const csp = directives(res.headers['content-security-policy'] ?? '');
+    expect(csp.get('default-src')).toBe("'self'");
+    expect(csp.get('script-src')).toBe("'self'");
+    expect(csp.get('style-src')).toBe("'self'");
+    expect(csp.get('frame-ancestors')).toBe("'none'");
+    expect(csp.get('object-src')).toBe("'none'");
+    expect(res.headers['content-security-policy']).not.toContain('unsafe-inline');
+  });
+
+  it('sends the other protective headers and hides the framework', async () => {
+    const res = await request(app).get('/');
+    expect(res.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-opener-policy': 'same-origin',
+    });
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('sends the headers on error pages and API answers too', async () => {
+    for (const path of ['/missing', '/api/v1/missing']) {
+      const res = await request(app).get(path);
+      expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+
+  it('gives each request an id, or keeps the one the caller sent', async () => {
+    const res = await request(app).get('/');
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const echoed = await request(app).get('/').set('X-Request-Id', 'lb-1234');
+    expect(echoed.headers['x-request-id']).toBe('lb-1234');
+  });
+
+  it('asks browsers for HTTPS only when PUBLIC_URL is https', async () => {
+    expect((await request(app).get('/')).headers['strict-transport-security']).toBeUndefined();
+    const secure = createTestApp({ env: { PUBLIC_URL: 'https://feedback.example.com' } }).app;
+    const res = await request(secure).get('/');
+    expect(res.headers['strict-transport-security']).toContain('max-age=');
+    expect(res.headers['content-security-policy']).toContain('upgrade-insecure-requests');
+  });
+});
+
+describe('body size limits', () => {
+  const { app } = createTestApp({ routers: [probeRoutes()] });
+  const text = (size: number) => 'x'.repeat(size);
+
+  it('accepts forms up to 100 kB and refuses larger ones with 413', async () => {
+    expect((await request(app).post('/echo').type('form').send({ v: text(90_000) })).status).toBe(200);
+    const res = await request(app).post('/echo').type('form').send({ v: text(110_000) }).set('Accept-Language', 'en');
+    expect(res.status).toBe(413);
+    expect(res.text).toContain('Too much data');
+  });
+
+  it('refuses JSON over 100 kB outside /api', async () => {
+    expect((await request(app).post('/echo').send({ v: text(110_000) })).status).toBe(413);
+  });
+
+  it('accepts API JSON up to 5 MB and refuses larger bodies with a JSON 413', async () => {
+    expect((await request(app).post('/api/v1/echo').send({ v: text(4_000_000) })).status).toBe(200);
+    const res = await request(app).post('/api/v1/echo').send({ v: text(5_300_000) });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+});
+
+describe('cookies and proxies', () => {
+  it('sets the language cookie HttpOnly and SameSite, without Secure on plain HTTP', async () => {
+    const { app } = createTestApp();
+    const res = await request(app).get('/?lang=en');
+    const cookie = res.headers['set-cookie']?.[0] ?? '';
+    expect(cookie).toMatch(/^lang=en;/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).not.toMatch(/Secure/);
+  });
+
+  it('marks cookies Secure behind an HTTPS proxy it trusts', async () => {
+    const { app } = createTestApp({ env: { TRUST_PROXY: 'loopback' } });
+    const res = await request(app).get('/?lang=en').set('X-Forwarded-Proto', 'https');
+    expect(res.headers['set-cookie']?.[0]).toMatch(/Secure/);
+  });
+
+  it('ignores X-Forwarded-Proto from a proxy it does not trust', async () => {
+    const { app } = createTestApp();
+    const res = await request(app).get('/?lang=en').set('X-Forwarded-Proto', 'https');
+    expect(res.headers['set-cookie']?.[0]).not.toMatch(/Secure/);
+  });
+
+  it('marks cookies Secure whenever PUBLIC_URL is https', async () => {
+    const { app } = createTestApp({ env: { PUBLIC_URL: 'https://feedback.example.com' } });
+    const res = await request(app).get('/?lang=fr');
+    expect(res.headers['set-cookie']?.[0]).toMatch(/Secure/);
+  });
+});
