@@ -14,6 +14,7 @@ import { requestLogger } from './http/request-log';
 import { bodyParsers, securityHeaders } from './http/security';
 import { createViewEngine } from './http/view-engine';
 import type { Logger } from './logger';
+import { featureRouters } from './features';
 
 export const ROOT_DIR = path.resolve(__dirname, '..');
 export const VIEWS_DIR = path.join(ROOT_DIR, 'views');
@@ -46,6 +47,7 @@ export function createApp({ config, logger, health, routers = [] }: AppDeps): Ex
   app.use(bodyParsers());
 
   app.use(homeRoutes());
+  for (const router of featureRouters({ config, logger })) app.use(router);
   for (const router of routers) app.use(router);
 
   app.use(notFound());

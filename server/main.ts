@@ -8,6 +8,7 @@ import { createApp } from './app';
 import { loadConfig, type Config } from './config';
 import { connect, type ConnectOptions, type Database } from './db';
 import { StartupError } from './errors';
+import { prepareFeatures } from './features';
 import { createHealth } from './http/health';
 import { listen, type HttpServer } from './http/http-server';
 import { createLogger, type Logger } from './logger';
@@ -38,8 +39,14 @@ export interface Running {
 export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<Running> {
   const health = createHealth();
   const database = await (options.connectDatabase ?? connect)(config, logger, { onEngineExit: options.onEngineExit });
-  const app = createApp({ config, logger, health: health.probe, routers: options.routers });
   let http: HttpServer;
+  try {
+    await prepareFeatures({ config, logger });
+  } catch (err) {
+    await database.disconnect();
+    throw err;
+  }
+  const app = createApp({ config, logger, health: health.probe, routers: options.routers });
   try {
     http = await listen(app, config.port);
   } catch (err) {
@@ -51,7 +58,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
     }
     throw err;
   }
-  // Later: seed the first admin and API key, load survey templates, start the dispatch worker.
+  // Later: start the dispatch worker.
   health.ready(database.kind);
   const url = config.publicUrl === `http://localhost:${config.port}` ? `http://localhost:${http.port}` : config.publicUrl;
   logger.info({ url, db: database.kind, mail: config.smtpUrl ? 'smtp' : 'outbox' }, 'Retour is ready');
