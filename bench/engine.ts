@@ -22,6 +22,8 @@ interface Figures {
   updateMs: number;
   insertMs: number;
   aggregateMs: number;
+  loadedRssMb: number;
+  peakBeforeAggregateMb: number;
   peakRssMb: number;
 }
 
@@ -33,10 +35,10 @@ function startEngine(dbPath: string): Promise<{ child: ChildProcess; uri: string
   });
 }
 
-/** Peak resident set of a process, from Linux's /proc (VmHWM). */
-function peakRssMb(pid: number): number {
+/** Resident set of a process from Linux's /proc: VmHWM is the peak, VmRSS the current. */
+function rssMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return Math.round(kb / 1024);
 }
 
@@ -77,16 +79,18 @@ async function measure(size: number): Promise<Figures> {
       await coll.insertMany(Array.from({ length: Math.min(1000, size - from) }, (_, k) => makeDoc(from + k)), { ordered: false });
     }
     const loadSeconds = (performance.now() - loadStart) / 1000;
+    const loadedRssMb = rssMb(child.pid!, 'VmRSS');
     const pick = (i: number) => `call-${(i * 7919) % size}`;
     const lookupMs = await timePerOp(2000, (i) => coll.findOne({ ref: pick(i) }));
     const updateMs = await timePerOp(2000, (i) => coll.updateOne({ ref: pick(i) }, { $inc: { nps: 1 } }));
     const insertMs = await timePerOp(2000, (i) => coll.insertOne(makeDoc(size + i)));
+    const peakBeforeAggregateMb = rssMb(child.pid!, 'VmHWM');
     const aggregateMs = await timePerOp(3, () =>
       coll.aggregate([
         { $match: { site: 'ABV' } },
         { $group: { _id: '$queue', n: { $sum: 1 }, yes: { $sum: { $cond: ['$gotInformation', 1, 0] } }, csat: { $avg: '$csat' } } },
       ]).toArray());
-    return { size, loadSeconds, lookupMs, updateMs, insertMs, aggregateMs, peakRssMb: peakRssMb(child.pid!) };
+    return { size, loadSeconds, lookupMs, updateMs, insertMs, aggregateMs, loadedRssMb, peakBeforeAggregateMb, peakRssMb: rssMb(child.pid!, 'VmHWM') };
   } finally {
     await client.close();
     child.kill('SIGTERM');
@@ -109,6 +113,8 @@ export async function runEngineBench(sizes = [10_000, 1_000_000]): Promise<void>
     'update (ms)': r.updateMs.toFixed(3),
     'insert (ms)': r.insertMs.toFixed(3),
     'aggregate (ms)': r.aggregateMs.toFixed(1),
+    'RSS loaded (MB)': r.loadedRssMb,
+    'peak RSS before aggregation (MB)': r.peakBeforeAggregateMb,
     'peak RSS (MB)': r.peakRssMb,
     'lookup ×': (r.lookupMs / base.lookupMs).toFixed(2),
     'update ×': (r.updateMs / base.updateMs).toFixed(2),

@@ -22,6 +22,11 @@ function documentsOf(engine: Engine, db: string, name: string): Doc[] {
   return [...coll.scan({})].map((h) => h.doc);
 }
 
+/** The documents of a scan, lazily: aggregation streams them instead of copying the collection. */
+function* docsOf(hits: Iterable<{ doc: Doc }>): Generator<Doc> {
+  for (const hit of hits) yield hit.doc;
+}
+
 async function aggregate(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   const target = cmd.aggregate;
   const pipeline = optionalArray(cmd, 'pipeline');
@@ -44,10 +49,10 @@ async function aggregate(cmd: Doc, ctx: CommandContext): Promise<Doc> {
     if (coll && first && isPlainObject(first.$match)) {
       // The leading $match runs on typed documents through the indexes.
       const filter = first.$match as Doc;
-      input = [...coll.scan(filter, compileFilter(filter))].map((h) => h.doc);
+      input = docsOf(coll.scan(filter, compileFilter(filter)));
       rest = stages.slice(1);
     } else if (coll) {
-      input = [...coll.scan({})].map((h) => h.doc);
+      input = docsOf(coll.scan({}));
     }
   } else if (!(typeof target === 'number' || (typeof target === 'object' && target !== null && 'value' in target))) {
     throw fail('TypeMismatch', "collection name has invalid type");

@@ -12,6 +12,7 @@ import { planQuery, planSort } from '../indexes/planner';
 import { compileFilter, type Matcher } from '../query/match';
 import { bsonType, deserializeDoc, serializeDoc, type Doc } from '../query/values';
 import type { JournalOp } from '../storage/types';
+import { retainBytes } from './arena';
 import { metrics } from './metrics';
 
 export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
@@ -217,7 +218,7 @@ function withId(input: Doc): Doc {
 }
 
 function encodeChecked(doc: Doc): Buffer {
-  const buf = serializeDoc(doc);
+  const buf = retainBytes(serializeDoc(doc));
   if (buf.length > MAX_BSON_OBJECT_SIZE) {
     throw fail('BSONObjectTooLarge', `object to insert too large. size in bytes: ${buf.length}, max size: ${MAX_BSON_OBJECT_SIZE}`);
   }

@@ -9,6 +9,7 @@ import { unsupported } from '../errors';
 import { PRELUDE_STAGE } from './aggregate-stages';
 import { $dateAdd, $dateFromParts, $dateSubtract, $dateTrunc } from './aggregate-dates';
 import { bucketStage, preludeStage, projectStage, sortStage } from './aggregate-stages';
+import { groupStage } from './aggregate-group';
 import { bsonType, compareValues, type Doc } from './values';
 
 // mingo's subpath modules resolve through package "exports", which this project's
@@ -43,7 +44,8 @@ function refusedNumber(v: unknown, depth = 0): string | undefined {
   return undefined;
 }
 
-function refuse(op: string, values: unknown): void {
+/** Throws CommandNotSupported when `values` holds numbers mingo's arithmetic would get wrong. */
+export function refuse(op: string, values: unknown): void {
   const what = refusedNumber(values);
   if (what) throw unsupported(`${what} (${op}) in aggregation`);
 }
@@ -96,7 +98,7 @@ export function engineContext(): Context {
   cached = core.Context.init({
     expression: { ...expressions, ...expression } as never,
     accumulator: { ...(accumulators as unknown as Record<string, Fn>), ...accumulator } as never,
-    pipeline: { ...pipelines, $sort: sortStage, $project: projectStage, $bucket: bucketStage, [PRELUDE_STAGE]: preludeStage } as never,
+    pipeline: { ...pipelines, $group: groupStage(pipelines.$group as never), $sort: sortStage, $project: projectStage, $bucket: bucketStage, [PRELUDE_STAGE]: preludeStage } as never,
     projection: projections as never,
     query: queries as never,
     window: windows as never,

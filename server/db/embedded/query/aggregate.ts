@@ -143,7 +143,7 @@ export interface PlainRunOptions {
 }
 
 /** Runs stages on plain documents with mingo and the engine context (also used by pipeline updates). */
-export function runPlainStages(docs: Doc[], stages: Doc[], opts: PlainRunOptions): Doc[] {
+export function runPlainStages(docs: Iterable<Doc>, stages: Doc[], opts: PlainRunOptions): Doc[] {
   const cache = new Map<string, Doc[]>();
   const resolver = (name: string): Doc[] => {
     let docsOf = cache.get(name);
@@ -168,6 +168,20 @@ export function runPlainStages(docs: Doc[], stages: Doc[], opts: PlainRunOptions
   }
 }
 
+/** Stages whose outputs are new documents rather than the inputs reshaped. */
+const REGROUPING_STAGES = new Set(['$group', '$bucket', '$bucketAuto', '$count', '$sortByCount', '$facet']);
+
+function* filtered(docs: Iterable<Doc>, matcher: { test(d: Doc): boolean }): Generator<Doc> {
+  for (const d of docs) if (matcher.test(d)) yield d;
+}
+
+function* plainCopies(docs: Iterable<Doc>, remember: (d: Doc) => void): Generator<Doc> {
+  for (const d of docs) {
+    remember(d);
+    yield toPlain(d) as Doc;
+  }
+}
+
 /**
  * Runs an aggregation pipeline (without $out/$merge) over typed documents and returns
  * typed documents. Fields that pass through unchanged keep their BSON types.
@@ -178,24 +192,26 @@ export function runPipeline(input: Iterable<Doc>, pipeline: Doc[], opts: Pipelin
   if (last && ['$out', '$merge'].includes(stageName(last))) {
     throw fail('IllegalOperation', `${stageName(last)} must be split off with splitOutputStage and run by the aggregate command`);
   }
-  let docs = Array.from(input);
+  let docs: Iterable<Doc> = input;
   let start = 0;
   // Leading $match stages run on typed documents, so BSON comparison rules hold exactly.
   while (start < pipeline.length && stageName(pipeline[start]) === '$match') {
-    const matcher = compileFilter(pipeline[start].$match as Doc);
-    docs = docs.filter((d) => matcher.test(d));
+    docs = filtered(docs, compileFilter(pipeline[start].$match as Doc));
     start++;
   }
   const stages = pipeline.slice(start);
-  if (stages.length === 0) return docs;
+  if (stages.length === 0) return Array.from(docs);
   // Typed originals by _id: output documents that carry one get back their field types.
+  // Grouping stages make new documents, so there is nothing to remember for them.
+  const keepTypes = !stages.some((s) => REGROUPING_STAGES.has(stageName(s)));
   const originals = new Map<string, Doc>();
   const remember = (d: Doc): void => {
-    if (d._id !== undefined && !originals.has(formatKey(d._id))) originals.set(formatKey(d._id), d);
+    if (keepTypes && d._id !== undefined && !originals.has(formatKey(d._id))) originals.set(formatKey(d._id), d);
   };
-  docs.forEach(remember);
   const resolve = opts.resolveCollection;
-  const out = runPlainStages(docs.map((d) => toPlain(d) as Doc), stages, {
+  // Documents stream into mingo one at a time: a $group over a large collection holds
+  // only its groups, not a plain copy of every input document.
+  const out = runPlainStages(plainCopies(docs, remember), stages, {
     now: opts.now ?? new Date(),
     variables: opts.variables,
     resolveCollection: resolve && ((name: string) => {

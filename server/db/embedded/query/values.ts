@@ -36,9 +36,10 @@ export function deserializeDoc(buf: Uint8Array): Doc {
   return BSON.deserialize(buf, DESERIALIZE_OPTIONS);
 }
 
-/** Typed document → bytes. */
+/** Typed document → bytes (bson hands back a Node Buffer already; no copy needed). */
 export function serializeDoc(doc: Doc): Buffer {
-  return Buffer.from(BSON.serialize(doc, { checkKeys: false, ignoreUndefined: false }));
+  const bytes = BSON.serialize(doc, { checkKeys: false, ignoreUndefined: false });
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function bsontype(v: object): string | undefined {

@@ -1,0 +1,128 @@
+/**
+ * A streaming $group: documents flow through once and only each group's running
+ * accumulator state is kept. mingo's own $group first collects every input document
+ * into per-group arrays, which for a report over a million responses holds them all in
+ * memory at once. Accumulators this file does not know fall back to mingo's $group.
+ */
+import path from 'node:path';
+import { encodeKey } from '../indexes/key-encoding';
+import { refuse } from './aggregate-context';
+import { compareValues, type Doc } from './values';
+
+const core = require('mingo/core') as typeof import('mingo/types/core');
+const lazy = require('mingo/lazy') as typeof import('mingo/types/lazy');
+// ComputeOptions is internal to mingo (not in its package exports); loading the file by
+// path gives the very module instance mingo itself uses.
+const { ComputeOptions } = require(path.join(path.dirname(require.resolve('mingo')), 'core', '_internal.js')) as {
+  ComputeOptions: { init(options: unknown): { update(locals: { root: unknown }): Options } & Options };
+};
+
+type Iter = import('mingo/types/lazy').Iterator;
+type Options = Parameters<typeof core.evalExpr>[2];
+
+interface Accumulator {
+  add(value: unknown): void;
+  result(): unknown;
+}
+
+
+/** Running state per accumulator, with MongoDB's rules for missing and non-numeric values. */
+const ACCUMULATORS: Record<string, () => Accumulator> = {
+  $sum: () => {
+    let sum = 0;
+    return { add: (v) => { refuse('$sum', v); if (typeof v === 'number') sum += v; }, result: () => sum };
+  },
+  $avg: () => {
+    let sum = 0;
+    let n = 0;
+    return {
+      add: (v) => { refuse('$avg', v); if (typeof v === 'number') { sum += v; n += 1; } },
+      result: () => (n ? sum / n : null),
+    };
+  },
+  $min: () => extreme(-1),
+  $max: () => extreme(1),
+  $first: () => {
+    let seen = false;
+    let first: unknown = null;
+    return { add: (v) => { if (!seen) { seen = true; first = v ?? null; } }, result: () => first };
+  },
+  $last: () => {
+    let last: unknown = null;
+    return { add: (v) => { last = v ?? null; }, result: () => last };
+  },
+  $push: () => {
+    const all: unknown[] = [];
+    return { add: (v) => { if (v !== undefined) all.push(v); }, result: () => all };
+  },
+  $addToSet: () => {
+    const set = new Map<string, unknown>();
+    return { add: (v) => { if (v !== undefined) set.set(encodeKey(v), v); }, result: () => [...set.values()] };
+  },
+};
+
+function extreme(direction: 1 | -1): Accumulator {
+  let best: unknown;
+  return {
+    // $min and $max ignore null and missing values.
+    add: (v) => {
+      if (v === undefined || v === null) return;
+      if (best === undefined || compareValues(v, best) * direction > 0) best = v;
+    },
+    result: () => best ?? null,
+  };
+}
+
+interface FieldSpec {
+  name: string;
+  make: () => Accumulator;
+  expr: unknown;
+}
+
+/** The accumulator fields of a $group spec, or null when one of them needs mingo. */
+function streamable(spec: Doc): FieldSpec[] | null {
+  const fields: FieldSpec[] = [];
+  for (const [name, acc] of Object.entries(spec)) {
+    if (name === '_id') continue;
+    if (acc === null || typeof acc !== 'object' || Array.isArray(acc)) return null;
+    const ops = Object.keys(acc);
+    if (ops.length !== 1) return null;
+    const op = ops[0];
+    if (op === '$count') {
+      fields.push({ name, make: ACCUMULATORS.$sum, expr: 1 });
+      continue;
+    }
+    const make = ACCUMULATORS[op];
+    if (!make) return null;
+    fields.push({ name, make, expr: (acc as Doc)[op] });
+  }
+  return fields;
+}
+
+/** Builds the $group pipeline operator: streaming when it can, mingo's otherwise. */
+export function groupStage(fallback: (coll: Iter, expr: Doc, options: Options) => Iter) {
+  return (coll: Iter, expr: Doc, options: Options): Iter => {
+    const fields = streamable(expr);
+    if (!fields || !('_id' in expr)) return fallback(coll, expr, options);
+    // One ComputeOptions for the whole stage, re-rooted per document (as mingo's own
+    // accumulators do); evalExpr with plain options would build a new context per call.
+    const copts = ComputeOptions.init(options);
+    const groups = new Map<string, { id: unknown; accs: Accumulator[] }>();
+    for (let step = coll.next(); !step.done; step = coll.next()) {
+      const doc = step.value as Doc;
+      copts.update({ root: doc });
+      const id = core.evalExpr(doc, expr._id, copts) ?? null;
+      const key = encodeKey(id);
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { id, accs: fields.map((f) => f.make()) }));
+      for (let i = 0; i < fields.length; i++) group.accs[i].add(core.evalExpr(doc, fields[i].expr, copts));
+    }
+    const out: Doc[] = [];
+    for (const { id, accs } of groups.values()) {
+      const row: Doc = { _id: id };
+      fields.forEach((f, i) => (row[f.name] = accs[i].result()));
+      out.push(row);
+    }
+    return lazy.Lazy(out);
+  };
+}
