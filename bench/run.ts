@@ -2,9 +2,13 @@
  * Benchmark entry point: `npm run bench` runs every suite, `npm run bench -- engine` one.
  */
 import { runEngineBench } from './engine';
+import { runDispatchBench } from './dispatch';
+import { runIngestBench } from './ingest';
 
 const suites: Record<string, () => Promise<void>> = {
   engine: () => runEngineBench((process.env.BENCH_SIZES ?? '10000,1000000').split(',').map(Number)),
+  ingest: () => runIngestBench(Number(process.env.BENCH_CALLS ?? 10_000)),
+  dispatch: () => runDispatchBench(Number(process.env.BENCH_INVITATIONS ?? 2000)),
 };
 
 async function main(): Promise<void> {

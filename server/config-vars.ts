@@ -103,6 +103,11 @@ export const VARIABLES = {
     rule: 'must be 1 (load demo data) or 0',
     example: '1',
   },
+  DISPATCH_WORKER: {
+    schema: Joi.boolean().truthy('1', 'yes', 'on').falsy('0', 'no', 'off').default(true),
+    rule: 'must be 1 (send survey emails from this process) or 0 (another process runs `npm run worker`)',
+    example: '0',
+  },
   LOG_LEVEL: {
     schema: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
     rule: 'must be one of fatal, error, warn, info, debug, trace, silent',

@@ -34,6 +34,8 @@ export interface Config {
   readonly admin: Readonly<{ email: string; password: string; generated: boolean }> | undefined;
   readonly bootstrapApiKey: string | undefined;
   readonly demo: boolean;
+  /** Run the dispatch worker (survey emails) inside the app process. */
+  readonly dispatchWorker: boolean;
   readonly logLevel: LogLevel;
   readonly trustProxy: TrustProxy;
 }
@@ -94,6 +96,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     admin: admin && Object.freeze(admin),
     bootstrapApiKey: v.BOOTSTRAP_API_KEY as string | undefined,
     demo: v.DEMO as boolean,
+    dispatchWorker: v.DISPATCH_WORKER as boolean,
     logLevel: (v.LOG_LEVEL as LogLevel | undefined) ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     trustProxy: parseTrustProxy((v.TRUST_PROXY as string | undefined) ?? 'false'),
   });

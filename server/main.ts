@@ -1,5 +1,5 @@
 /**
- * The process: config → database → HTTP server (→ the dispatch worker, once it exists)
+ * The process: config → database → HTTP server → the dispatch worker (DISPATCH_WORKER)
  * → graceful shutdown on SIGTERM/SIGINT (stop accepting, let in-flight requests finish
  * for up to 10 s, close the database, exit 0). Start-up failures print one line and exit 1.
  */
@@ -11,6 +11,7 @@ import { StartupError } from './errors';
 import { prepareFeatures } from './features';
 import { createHealth } from './http/health';
 import { listen, type HttpServer } from './http/http-server';
+import { runDispatch } from './invitations';
 import { createLogger, type Logger } from './logger';
 
 export const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -18,6 +19,8 @@ export const SHUTDOWN_TIMEOUT_MS = 10_000;
 export interface StartOptions {
   /** Replaces connect() (tests run the real lifecycle without a database). */
   connectDatabase?: (config: Config, logger: Logger, options: ConnectOptions) => Promise<Database>;
+  /** Replaces prepareFeatures() (start-up work needs the database the stand-in does not have). */
+  prepareFeatures?: typeof prepareFeatures;
   /** Extra routers mounted before the 404 handler. */
   routers?: Router[];
   /** Called when the embedded engine dies under the running app. */
@@ -41,7 +44,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
   const database = await (options.connectDatabase ?? connect)(config, logger, { onEngineExit: options.onEngineExit });
   let http: HttpServer;
   try {
-    await prepareFeatures({ config, logger });
+    await (options.prepareFeatures ?? prepareFeatures)({ config, logger });
   } catch (err) {
     await database.disconnect();
     throw err;
@@ -58,7 +61,8 @@ export async function start(config: Config, logger: Logger, options: StartOption
     }
     throw err;
   }
-  // Later: start the dispatch worker.
+  // After HTTP listens; DISPATCH_WORKER=0 when `npm run worker` runs it elsewhere.
+  const dispatch = config.dispatchWorker ? runDispatch(config, logger) : undefined;
   health.ready(database.kind);
   const url = config.publicUrl === `http://localhost:${config.port}` ? `http://localhost:${http.port}` : config.publicUrl;
   logger.info({ url, db: database.kind, mail: config.smtpUrl ? 'smtp' : 'outbox' }, 'Retour is ready');
@@ -66,6 +70,8 @@ export async function start(config: Config, logger: Logger, options: StartOption
   async function stop(reason: string): Promise<void> {
     health.stopping();
     logger.info({ reason, inFlight: http.inFlight() }, 'shutting down');
+    // First: no new email starts once shutting down; sends in flight finish (bounded).
+    await dispatch?.stop(SHUTDOWN_TIMEOUT_MS);
     const outcome = await http.stop(SHUTDOWN_TIMEOUT_MS);
     if (outcome === 'forced') logger.warn('some requests did not finish within 10 s and were cut');
     await database.disconnect();

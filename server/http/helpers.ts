@@ -5,6 +5,7 @@
  */
 import type Handlebars from 'handlebars';
 import { DEFAULT_LOCALE, isLocale, translate, type Locale } from '../i18n';
+import { registerSurveyHelpers } from '../templates/survey-view';
 
 export const DEFAULT_TIME_ZONE = 'Europe/Paris';
 /** Shown for a missing value (no responses yet, no date). */
@@ -26,9 +27,20 @@ export function formatDate(
 ): string {
   const date = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : null;
   if (!date || Number.isNaN(date.getTime())) return EMPTY;
-  const style = DATE_STYLES[options.style ?? 'date'] ?? DATE_STYLES.date;
-  return new Intl.DateTimeFormat(locale, { ...style, timeZone: options.timeZone ?? DEFAULT_TIME_ZONE }).format(date);
+  const styleName = DATE_STYLES[options.style ?? 'date'] ? (options.style ?? 'date') : 'date';
+  const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
+  // Building an Intl.DateTimeFormat costs far more than formatting with one: keep them.
+  const key = `${locale}|${styleName}|${timeZone}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { ...DATE_STYLES[styleName], timeZone });
+    if (dateFormats.size > 500) dateFormats.clear();
+    dateFormats.set(key, format);
+  }
+  return format.format(date);
 }
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 export function formatNumber(value: unknown, locale: Locale, decimals?: number): string {
   if (typeof value !== 'number' || !Number.isFinite(value)) return EMPTY;
@@ -82,4 +94,6 @@ export function registerHelpers(hbs: typeof Handlebars): void {
   );
   // {{#if (eq site.code current)}}: selected options, current navigation item.
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // The survey form partials (views/partials/survey/), shared by the survey page and the template preview.
+  registerSurveyHelpers(hbs);
 }

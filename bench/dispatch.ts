@@ -1,0 +1,152 @@
+/**
+ * Dispatch benchmark: N invitations due now (2,000 by default) drained by the dispatch
+ * worker (claim, suppression check, rendering, SMTP, outcome) into a local SMTP sink,
+ * against a bare pooled Nodemailer transport sending the same messages, pre-rendered, to
+ * the same sink in the same run. Reported as worker messages/s ÷ bare messages/s (goal ≥ 0.7).
+ *
+ *   npm run bench -- dispatch          (BENCH_INVITATIONS=2000 by default)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { loadConfig, type Config } from '../server/config';
+import { connect } from '../server/db';
+import { createInvitation, startDispatchWorker } from '../server/invitations';
+import { createLogger } from '../server/logger';
+import { buildInvitationEmail, createMailer, type OutgoingMail } from '../server/mail';
+import { createSite } from '../server/sites';
+import { loadSurveyTemplates } from '../server/templates';
+
+const CONNECTIONS = 5;
+
+/** Wall seconds and this process's CPU milliseconds (the worker or the bare loop, plus the sink) of `run`. */
+async function measure<T>(run: () => Promise<T>): Promise<{ value: T; seconds: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const value = await run();
+  const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { value, seconds, cpuMs: (used.user + used.system) / 1000 };
+}
+
+/** Accepts every message and counts them. */
+async function startSink(): Promise<{ url: string; count(): number; stop(): Promise<void> }> {
+  let received = 0;
+  const server = new SMTPServer({
+    logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    onData(stream, _session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        received += 1;
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.server.address() as AddressInfo;
+  return { url: `smtp://127.0.0.1:${port}`, count: () => received, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function scheduleMany(run: string, n: number, sendAt: Date): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let from = 0; from < n; from += 100) {
+    const batch = Array.from({ length: Math.min(100, n - from) }, (_, k) => from + k);
+    const created = await Promise.all(
+      batch.map((i) =>
+        createInvitation({
+          callId: `${run}-${i}`,
+          externalId: `${run}-${i}`,
+          site: 'ABV',
+          queue: 'business-support',
+          agent: `agent.${i % 50}`,
+          customer: { email: `customer.${run}.${i}@example.fr`, name: `Client ${i}`, locale: i % 7 === 0 ? 'en' : 'fr' },
+          templateKey: 'post-call',
+          sendAt,
+          expiresAt: new Date(sendAt.getTime() + 7 * 86_400_000),
+        }),
+      ),
+    );
+    tokens.push(...created.map((c) => c.token));
+  }
+  return tokens;
+}
+
+/** The same emails the worker sends (same template, sizes and headers), rendered up front. */
+function renderSame(run: string, tokens: string[], config: Config): OutgoingMail[] {
+  return tokens.map((token, i) => {
+    const locale = i % 7 === 0 ? 'en' : 'fr';
+    return buildInvitationEmail(
+      {
+        to: `customer.${run}.${i}@example.fr`,
+        token,
+        locale,
+        siteName: 'Abbeville',
+        customerName: `Client ${i}`,
+        questionLabel: locale === 'fr' ? 'Avez-vous obtenu l’information dont vous aviez besoin ?' : 'Did you get the information you needed?',
+        expiresAt: new Date(Date.now() + 7 * 86_400_000),
+        timeZone: 'Europe/Paris',
+        kind: 'invitation',
+      },
+      config,
+    );
+  });
+}
+
+/** Every message handed to the pool at once: the transport's best, with all connections busy. */
+async function bareSend(url: string, from: string, mails: OutgoingMail[]): Promise<void> {
+  const transport = nodemailer.createTransport({ url, pool: true, maxConnections: CONNECTIONS, maxMessages: 100 });
+  await Promise.all(mails.map((m) => transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers })));
+  transport.close();
+}
+
+export async function runDispatchBench(size = 2000): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'retour-bench-dispatch-'));
+  const sink = await startSink();
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SMTP_URL: sink.url, PUBLIC_URL: 'https://feedback.example.com' });
+  const logger = createLogger(config);
+  const database = await connect(config, logger);
+  const mailer = createMailer(config, logger);
+  try {
+    await loadSurveyTemplates({ logger });
+    await createSite('ABV', { name: 'Abbeville', country: 'FR', timezone: 'Europe/Paris', locale: 'fr' }, { type: 'system' });
+    // The worker's own default concurrency; BENCH_CONCURRENCY overrides it for experiments.
+    const concurrency = process.env.BENCH_CONCURRENCY ? Number(process.env.BENCH_CONCURRENCY) : undefined;
+    const worker = startDispatchWorker({ mailer, config, logger, loop: false, concurrency });
+
+    // Warm-up: connections, template caches, JIT.
+    const due = new Date(Date.now() - 1000);
+    await bareSend(sink.url, config.mailFrom, renderSame('warm-bare', await scheduleMany('warm-bare', 100, new Date(Date.now() + 86_400_000)), config));
+    await scheduleMany('warm', 100, due);
+    await worker.runOnce();
+
+    const bareMails = renderSame('bare', await scheduleMany('bare', size, new Date(Date.now() + 86_400_000)), config);
+    await scheduleMany('run', size, due);
+    const before = sink.count();
+    const bare = await measure(() => bareSend(sink.url, config.mailFrom, bareMails));
+    const run = await measure(() => worker.runOnce());
+    const sent = run.value;
+    if (sent !== size || sink.count() - before !== 2 * size) throw new Error(`expected ${size} emails each way, worker sent ${sent}, sink got ${sink.count() - before}`);
+
+    const bareSeconds = bare.seconds;
+    const workerSeconds = run.seconds;
+    const bareRate = size / bareSeconds;
+    const workerRate = size / workerSeconds;
+    const perMessage = (cpuMs: number) => (cpuMs / size).toFixed(2);
+    process.stdout.write(
+      `bare nodemailer (pooled, ${CONNECTIONS} connections): ${bareRate.toFixed(0)} msg/s (${size} in ${bareSeconds.toFixed(2)} s, ${perMessage(bare.cpuMs)} ms CPU/msg here)\n` +
+        `dispatch worker (SMTP mailer, same pool size):   ${workerRate.toFixed(0)} msg/s (${size} in ${workerSeconds.toFixed(2)} s, ${perMessage(run.cpuMs)} ms CPU/msg here)\n` +
+        `ratio worker/bare: ${(workerRate / bareRate).toFixed(2)} (goal ≥ 0.7)\n`,
+    );
+  } finally {
+    await mailer.close();
+    await database.disconnect();
+    await sink.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

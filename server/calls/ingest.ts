@@ -1,0 +1,176 @@
+/**
+ * ingestCalls: the one way calls come in (API and CSV import). Per batch: check each
+ * call, drop repeats (stored or earlier in the batch), decide eligibility in input
+ * order (so two calls of one customer in a batch cannot both be surveyed), store the
+ * calls with their decisions, then create an invitation for each scheduled one.
+ */
+import { Types } from 'mongoose';
+import { createInvitation } from '../invitations';
+import { decideEligibility, type Decision } from './eligibility';
+import { agentWeekKey, loadHistory, type ResolvedCall } from './lookups';
+import { CallModel } from './model';
+import { MAX_BATCH } from './schemas';
+import { screenCalls } from './screen';
+
+export type Outcome = {
+  externalId: string;
+  outcome: 'scheduled' | 'duplicate' | 'suppressed' | 'quarantined' | 'sampled_out' | 'invalid';
+  reason?: string;
+  sendAt?: string;
+};
+
+export interface CallSource {
+  type: 'api' | 'csv';
+  /** The API key's id, or the CSV import's id. */
+  id: string;
+}
+
+export interface IngestOptions {
+  /** The decision time (tests); default now. */
+  now?: Date;
+  /** Sampling's random source, uniform in [0, 1); default Math.random. */
+  random?: () => number;
+}
+
+/** Invitations created at once: enough to keep the database busy, not enough to flood its pool. */
+const INVITATION_CONCURRENCY = 32;
+
+/**
+ * Validates, decides and records each call; returns one outcome per item, in input
+ * order. Never throws for bad items (they come back `invalid` with the reason); throws
+ * when the database fails, after removing the calls whose invitation could not be
+ * created so that posting the batch again takes them.
+ */
+export async function ingestCalls(calls: unknown[], source: CallSource, options: IngestOptions = {}): Promise<Outcome[]> {
+  const results: Outcome[] = [];
+  // Later chunks see what earlier ones stored (quarantine, agent counts).
+  for (let from = 0; from < calls.length; from += MAX_BATCH) {
+    results.push(...(await ingestChunk(calls.slice(from, from + MAX_BATCH), source, options)));
+  }
+  return results;
+}
+
+async function ingestChunk(items: unknown[], source: CallSource, options: IngestOptions): Promise<Outcome[]> {
+  const now = options.now ?? new Date();
+  const random = options.random ?? Math.random;
+  const { verdicts, fresh } = await screenCalls(items, now);
+  const results: Outcome[] = verdicts.map((v) => v ?? { externalId: '', outcome: 'invalid' });
+
+  const history = await loadHistory(fresh.map((f) => f.resolved), now);
+  const decided = fresh.map(({ index, resolved }) => {
+    const { call, queue, site, customerHash, week } = resolved;
+    const weekKey = call.agent ? agentWeekKey(queue.code, call.agent, week) : '';
+    const decision = decideEligibility({
+      endedAt: call.endedAt,
+      agent: call.agent,
+      settings: queue.survey,
+      timeZone: site.timezone,
+      now,
+      customerSurveys: history.surveys.get(customerHash) ?? [],
+      agentSurveysThisWeek: history.agentWeeks.get(weekKey) ?? 0,
+      suppression: history.suppressions.get(customerHash) ?? null,
+      random,
+    });
+    if (decision.outcome === 'scheduled') {
+      history.surveys.set(customerHash, [...(history.surveys.get(customerHash) ?? []), decision.sendAt]);
+      if (weekKey) history.agentWeeks.set(weekKey, (history.agentWeeks.get(weekKey) ?? 0) + 1);
+    }
+    return { index, resolved, decision, doc: callDocument(resolved, decision, source, now) };
+  });
+
+  const duplicates = await insertCalls(decided.map((d) => d.doc));
+  for (const d of decided) {
+    if (duplicates.has(d.doc.externalId)) {
+      // Posted twice at the same moment: the other request stored it first.
+      results[d.index] = { externalId: d.doc.externalId, outcome: 'duplicate', reason: 'already received' };
+    } else {
+      results[d.index] = outcomeOf(d.doc.externalId, d.decision);
+    }
+  }
+  await inviteScheduled(decided.filter((d) => d.decision.outcome === 'scheduled' && !duplicates.has(d.doc.externalId)));
+  return results;
+}
+
+function outcomeOf(externalId: string, decision: Decision): Outcome {
+  const outcome: Outcome = { externalId, outcome: decision.outcome, reason: decision.reason };
+  if (decision.outcome === 'scheduled') outcome.sendAt = decision.sendAt.toISOString();
+  return outcome;
+}
+
+function callDocument({ call, site, customerHash, week }: ResolvedCall, decision: Decision, source: CallSource, now: Date) {
+  return {
+    _id: new Types.ObjectId(),
+    externalId: call.externalId,
+    endedAt: call.endedAt,
+    site: site.code,
+    queue: call.queue,
+    agent: call.agent ?? null,
+    reason: call.reason ?? null,
+    durationSec: call.durationSec ?? null,
+    customer: { email: call.customer.email, name: call.customer.name ?? null, locale: call.customer.locale ?? site.locale },
+    customerHash,
+    week,
+    decision: {
+      outcome: decision.outcome,
+      code: decision.code,
+      reason: decision.reason,
+      sendAt: decision.outcome === 'scheduled' ? decision.sendAt : null,
+      until: decision.outcome === 'quarantined' ? decision.until : null,
+      surveyedOn: decision.outcome === 'quarantined' ? decision.surveyedOn : null,
+      suppression: decision.outcome === 'suppressed' ? decision.suppression : null,
+      balanced: decision.outcome === 'scheduled' && decision.balanced,
+      decidedAt: now,
+    },
+    source: { type: source.type, id: source.id },
+    createdAt: now,
+  };
+}
+
+type CallDocument = ReturnType<typeof callDocument>;
+
+/** Stores the calls; returns the externalIds another request stored first (the unique index refused them). */
+async function insertCalls(docs: CallDocument[]): Promise<Set<string>> {
+  const refused = new Set<string>();
+  if (docs.length === 0) return refused;
+  try {
+    await CallModel.insertMany(docs, { ordered: false, lean: true });
+  } catch (err) {
+    const writeErrors = (err as { writeErrors?: { index: number; code?: number; err?: { code?: number } }[] }).writeErrors;
+    if (!Array.isArray(writeErrors) || writeErrors.some((w) => (w.code ?? w.err?.code) !== 11000)) throw err;
+    for (const w of writeErrors) refused.add((docs[w.index] as CallDocument).externalId);
+  }
+  return refused;
+}
+
+/** One invitation per scheduled call. A call whose invitation fails is removed again, then the error is thrown. */
+async function inviteScheduled(calls: { resolved: ResolvedCall; decision: Decision; doc: CallDocument }[]): Promise<void> {
+  const failed: { id: Types.ObjectId; err: unknown }[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < calls.length) {
+      const { resolved, decision, doc } = calls[next++] as (typeof calls)[number];
+      if (decision.outcome !== 'scheduled') continue;
+      try {
+        await createInvitation({
+          callId: doc._id.toHexString(),
+          externalId: doc.externalId,
+          site: doc.site,
+          queue: doc.queue,
+          agent: doc.agent ?? undefined,
+          reason: doc.reason ?? undefined,
+          customer: { email: doc.customer.email, name: doc.customer.name ?? undefined, locale: doc.customer.locale },
+          templateKey: resolved.queue.survey.template,
+          sendAt: decision.sendAt,
+          expiresAt: decision.expiresAt,
+          reminderAt: decision.reminderAt,
+        });
+      } catch (err) {
+        failed.push({ id: doc._id, err });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(INVITATION_CONCURRENCY, calls.length) }, worker));
+  if (failed.length === 0) return;
+  await CallModel.deleteMany({ _id: { $in: failed.map((f) => f.id) } });
+  throw (failed[0] as (typeof failed)[number]).err;
+}

@@ -1,0 +1,153 @@
+/**
+ * Wall-clock arithmetic in a site's time zone for the eligibility rules: quiet hours
+ * (the next instant an email may go), "N days later at the same local time", the ISO
+ * week of a date, and the local labels used in decision reasons. Pure: no I/O.
+ * Offsets and DST come from the runtime's tz database (Intl); the formatters are
+ * cached per zone because ingest decides thousands of calls per request.
+ */
+
+export interface QuietHours {
+  /** HH:MM local: no email from here... */
+  start: string;
+  /** ...until here (the next morning when end < start). */
+  end: string;
+}
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** Year, month (0-based), day, hour, minute of the wall clock in `timeZone` at `instant`. */
+function wallParts(instant: number, timeZone: string): [number, number, number, number, number] {
+  const parts: Record<string, number> = {};
+  for (const p of formatter(timeZone).formatToParts(new Date(instant))) parts[p.type] = Number(p.value);
+  return [parts.year as number, (parts.month as number) - 1, parts.day as number, parts.hour as number, parts.minute as number];
+}
+
+/** Minutes to add to UTC to read the wall clock in `timeZone` at `instant`, asked of Intl. */
+function exactOffset(instant: number, timeZone: string): number {
+  const wall = Date.UTC(...wallParts(instant, timeZone));
+  return Math.round((wall - Math.floor(instant / MINUTE_MS) * MINUTE_MS) / MINUTE_MS);
+}
+
+const HOUR_MS = 3_600_000;
+/** Offset per zone and UTC hour, when it is the same at both ends of the hour (no change inside). */
+const hourOffsets = new Map<string, number | null>();
+
+/** Minutes to add to UTC to read the wall clock in `timeZone` at `instant`. */
+function offsetMinutes(instant: number, timeZone: string): number {
+  const hour = Math.floor(instant / HOUR_MS);
+  const key = `${timeZone}|${hour}`;
+  let cached = hourOffsets.get(key);
+  if (cached === undefined) {
+    const start = exactOffset(hour * HOUR_MS, timeZone);
+    cached = start === exactOffset((hour + 1) * HOUR_MS - 1, timeZone) ? start : null;
+    if (hourOffsets.size > 50_000) hourOffsets.clear();
+    hourOffsets.set(key, cached);
+  }
+  return cached ?? exactOffset(instant, timeZone);
+}
+
+/** The wall clock in `timeZone` at `instant`, to the minute, as a UTC timestamp. */
+function wallClock(instant: number, timeZone: string): number {
+  return Math.floor(instant / MINUTE_MS) * MINUTE_MS + offsetMinutes(instant, timeZone) * MINUTE_MS;
+}
+
+/** The local date (YYYY-MM-DD) and time (HH:MM) of `instant` in `timeZone`. */
+export function zonedParts(instant: Date, timeZone: string): { date: string; time: string } {
+  const iso = new Date(wallClock(instant.getTime(), timeZone)).toISOString();
+  return { date: iso.slice(0, 10), time: iso.slice(11, 16) };
+}
+
+/**
+ * The instant the wall clock in `timeZone` reads `date` `time`. A time that happens twice
+ * (clocks going back) gives the first; a skipped time (clocks going forward) moves forward
+ * by the gap, as a clock set before the change would show.
+ */
+export function zonedInstant(date: string, time: string, timeZone: string): Date {
+  const [y, mo, d] = date.split('-').map(Number);
+  const [h, mi] = time.split(':').map(Number);
+  const wall = Date.UTC(y as number, (mo as number) - 1, d, h, mi);
+  const before = offsetMinutes(wall - DAY_MS, timeZone);
+  const after = offsetMinutes(wall + DAY_MS, timeZone);
+  const valid = [before, after].map((o) => wall - o * MINUTE_MS).filter((t) => wallClock(t, timeZone) === wall);
+  return new Date(valid.length > 0 ? Math.min(...valid) : wall - before * MINUTE_MS);
+}
+
+/** YYYY-MM-DD shifted by `days` calendar days. */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y as number, (m as number) - 1, (d as number) + days)).toISOString().slice(0, 10);
+}
+
+/** Whether HH:MM `time` falls inside the quiet period (start included, end excluded). */
+export function isQuietTime(time: string, quiet: QuietHours): boolean {
+  if (quiet.start === quiet.end) return false;
+  return quiet.start < quiet.end ? time >= quiet.start && time < quiet.end : time >= quiet.start || time < quiet.end;
+}
+
+/**
+ * The first instant at or after `instant` outside the quiet hours in `timeZone`:
+ * `instant` itself when allowed, else the local `end` time that closes the period
+ * (the next day's when the period wraps midnight and has not yet passed it). An end
+ * time skipped by a spring-forward change moves forward by the gap, like the clocks.
+ */
+export function nextAllowedTime(instant: Date, quiet: QuietHours | null, timeZone: string): Date {
+  if (!quiet) return instant;
+  const { date, time } = zonedParts(instant, timeZone);
+  if (!isQuietTime(time, quiet)) return instant;
+  const wraps = quiet.start > quiet.end;
+  const endDate = wraps && time >= quiet.start ? addDays(date, 1) : date;
+  const end = zonedInstant(endDate, quiet.end, timeZone);
+  // Guard against a zone rule that would give back an earlier instant (never observed).
+  return end.getTime() > instant.getTime() ? end : new Date(instant.getTime() + 60_000);
+}
+
+/** The same local time `days` calendar days later in `timeZone` (23 or 25 hours across a DST change). */
+export function addLocalDays(instant: Date, days: number, timeZone: string): Date {
+  const { date, time } = zonedParts(instant, timeZone);
+  const seconds = ((instant.getTime() % 60_000) + 60_000) % 60_000;
+  return new Date(zonedInstant(addDays(date, days), time, timeZone).getTime() + seconds);
+}
+
+/** The ISO 8601 week of `instant` in `timeZone`, e.g. "2026-W47" (weeks start on Monday). */
+export function isoWeek(instant: Date, timeZone: string): string {
+  const { date } = zonedParts(instant, timeZone);
+  const [y, m, d] = date.split('-').map(Number);
+  const day = new Date(Date.UTC(y as number, (m as number) - 1, d));
+  const weekday = (day.getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
+  // The Thursday of this week decides the week-numbering year.
+  const thursday = new Date(day.getTime() + (3 - weekday) * DAY_MS);
+  const year = thursday.getUTCFullYear();
+  const week = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * DAY_MS)) + 1;
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
+
+/** "2026-11-21 09:00" in `timeZone`. */
+export function localDateTime(instant: Date, timeZone: string): string {
+  const { date, time } = zonedParts(instant, timeZone);
+  return `${date} ${time}`;
+}
+
+/** "2026-11-21" in `timeZone`. */
+export function localDate(instant: Date, timeZone: string): string {
+  return zonedParts(instant, timeZone).date;
+}

@@ -1,0 +1,150 @@
+/**
+ * What ingest looks up for a batch of valid calls, a few queries per batch rather than
+ * per call: their queues and sites (resolving each call's site), the externalIds
+ * already stored, suppressions, the customers' surveys near these dates, and the
+ * agents' scheduled surveys per queue and ISO week. Decisions are eligibility.ts's job.
+ */
+import { hashEmail, isSuppressed, type SuppressionReason } from '../suppressions';
+import { queueByCode, siteAt, type Queue } from '../queues';
+import { siteByCode, type Site } from '../sites';
+import { isoWeek } from './local-time';
+import { CallModel } from './model';
+import type { CallInput } from './schemas';
+
+const DAY_MS = 86_400_000;
+
+/** A valid call with everything its decision needs about itself. */
+export interface ResolvedCall {
+  call: CallInput;
+  queue: Queue;
+  site: Site;
+  customerHash: string;
+  /** ISO week of endedAt in the site's zone. */
+  week: string;
+}
+
+export interface References {
+  queues: Map<string, Queue | null>;
+  sites: Map<string, Site | null>;
+}
+
+/** Lookups one key at a time run this many at once: enough to keep the database busy, not to flood its pool. */
+const CONCURRENCY = 16;
+
+/** `find` for each distinct key, a few at a time; missing keys map to null. */
+export async function lookupAll<T>(keys: Iterable<string>, find: (key: string) => Promise<T | null>): Promise<Map<string, T | null>> {
+  const unique = [...new Set(keys)];
+  const found = new Map<string, T | null>();
+  let next = 0;
+  const worker = async () => {
+    while (next < unique.length) {
+      const key = unique[next++] as string;
+      found.set(key, (await find(key)) ?? null);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, unique.length) }, worker));
+  return found;
+}
+
+/** The queues of these calls and every site they name or their queue had when they ended. */
+export async function loadReferences(calls: readonly CallInput[]): Promise<References> {
+  const queues = await lookupAll(calls.map((c) => c.queue), (code) => queueByCode(code));
+  const siteCodes = calls.flatMap((c) => {
+    const queue = queues.get(c.queue);
+    return [c.site, queue ? queueSiteAt(queue, c.endedAt) : null].filter((s): s is string => Boolean(s));
+  });
+  const sites = await lookupAll(siteCodes, (code) => siteByCode(code));
+  return { queues, sites };
+}
+
+/**
+ * The site that had the queue when the call ended. A call from before the queue's first
+ * assignment (the queue was set up just after its calls began) goes to that first site.
+ */
+export function queueSiteAt(queue: Queue, endedAt: Date): string | null {
+  return siteAt(queue.assignments, endedAt) ?? queue.assignments[0]?.site ?? null;
+}
+
+/** The call with its queue, site, customer hash and week; or why it cannot be taken (an `invalid` reason). */
+export function resolveCall(call: CallInput, refs: References): { resolved: ResolvedCall } | { reason: string } {
+  const queue = refs.queues.get(call.queue);
+  if (!queue) return { reason: `queue ${call.queue} is unknown` };
+  const code = call.site ?? queueSiteAt(queue, call.endedAt);
+  if (!code) return { reason: `queue ${call.queue} has no site; send site` };
+  const site = refs.sites.get(code);
+  if (!site) return { reason: `site ${code} is unknown` };
+  return {
+    resolved: { call, queue, site, customerHash: hashEmail(call.customer.email), week: isoWeek(call.endedAt, site.timezone) },
+  };
+}
+
+/** Which of these externalIds are already stored. */
+export async function storedExternalIds(ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const found = await CallModel.find({ externalId: { $in: ids } }, { externalId: 1, _id: 0 }).lean<{ externalId: string }[]>();
+  return new Set(found.map((f) => f.externalId));
+}
+
+export interface History {
+  /** By customer hash. */
+  suppressions: Map<string, SuppressionReason | null>;
+  /** Send times of scheduled surveys, by customer hash. */
+  surveys: Map<string, Date[]>;
+  /** Scheduled surveys by `${queue}|${agent}|${week}`. */
+  agentWeeks: Map<string, number>;
+}
+
+export function agentWeekKey(queue: string, agent: string, week: string): string {
+  return `${queue}|${agent}|${week}`;
+}
+
+/** Suppressions, nearby surveys and agent counts for the calls about to be decided. */
+export async function loadHistory(calls: readonly ResolvedCall[], now: Date): Promise<History> {
+  const byHash = new Map(calls.map((c) => [c.customerHash, c.call.customer.email]));
+  const [suppressions, surveys, agentWeeks] = await Promise.all([
+    lookupAll(byHash.keys(), (hash) => isSuppressed(byHash.get(hash) as string)),
+    customerSurveys(calls, now),
+    agentWeekCounts(calls),
+  ]);
+  return { suppressions, surveys, agentWeeks };
+}
+
+async function customerSurveys(calls: readonly ResolvedCall[], now: Date): Promise<Map<string, Date[]>> {
+  const surveys = new Map<string, Date[]>();
+  if (calls.length === 0) return surveys;
+  // Every survey that could quarantine one of these calls: within quarantineDays of its send time.
+  const maxDays = Math.max(...calls.map((c) => c.queue.survey.quarantineDays));
+  if (maxDays <= 0) return surveys;
+  const ends = calls.map((c) => c.call.endedAt.getTime());
+  const from = new Date(Math.min(...ends) - maxDays * DAY_MS);
+  const to = new Date(Math.max(Math.max(...ends), now.getTime()) + (maxDays + 2) * DAY_MS);
+  const found = await CallModel.find(
+    { customerHash: { $in: [...new Set(calls.map((c) => c.customerHash))] }, 'decision.sendAt': { $gte: from, $lte: to } },
+    { customerHash: 1, 'decision.sendAt': 1, _id: 0 },
+  ).lean<{ customerHash: string; decision: { sendAt: Date } }[]>();
+  for (const f of found) {
+    const list = surveys.get(f.customerHash) ?? [];
+    list.push(f.decision.sendAt);
+    surveys.set(f.customerHash, list);
+  }
+  return surveys;
+}
+
+async function agentWeekCounts(calls: readonly ResolvedCall[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const balanced = calls.filter((c) => c.call.agent && c.queue.survey.minPerAgentPerWeek > 0);
+  if (balanced.length === 0) return counts;
+  const rows = await CallModel.aggregate<{ _id: { queue: string; agent: string; week: string }; n: number }>([
+    {
+      $match: {
+        queue: { $in: [...new Set(balanced.map((c) => c.queue.code))] },
+        agent: { $in: [...new Set(balanced.map((c) => c.call.agent as string))] },
+        week: { $in: [...new Set(balanced.map((c) => c.week))] },
+        'decision.outcome': 'scheduled',
+      },
+    },
+    { $group: { _id: { queue: '$queue', agent: '$agent', week: '$week' }, n: { $sum: 1 } } },
+  ]);
+  for (const row of rows) counts.set(agentWeekKey(row._id.queue, row._id.agent, row._id.week), row.n);
+  return counts;
+}

@@ -1,0 +1,107 @@
+/**
+ * Joi schemas of calls: one call as the API and the CSV import receive it (checked
+ * item by item so a batch keeps its valid calls), the API body, and the decision
+ * log's filters. Messages name the field ("customer.email must be a valid email").
+ */
+import Joi from 'joi';
+import { LOCALES, type Locale } from '../i18n';
+import { siteCode } from '../sites';
+import { STORED_OUTCOMES, type StoredOutcome } from './model';
+
+export const MAX_BATCH = 1000;
+/** Clocks drift: a call may say it ended a little after our "now". */
+export const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+export interface CallInput {
+  externalId: string;
+  endedAt: Date;
+  site?: string;
+  queue: string;
+  agent?: string;
+  reason?: string;
+  durationSec?: number;
+  customer: { email: string; name?: string; locale?: Locale };
+}
+
+// A date and time must carry its zone: "2026-11-20T14:03:00" alone would be read in the server's zone.
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+const endedAt = Joi.any()
+  .custom((value: unknown, helpers) => {
+    const date = value instanceof Date ? value : typeof value === 'string' && ISO_WITH_ZONE.test(value.trim()) ? new Date(value.trim()) : null;
+    if (!date || Number.isNaN(date.getTime())) return helpers.error('date.isoZoned');
+    const latest = (helpers.prefs.context as { latest?: Date } | undefined)?.latest;
+    if (latest && date.getTime() > latest.getTime()) return helpers.error('date.future');
+    return date;
+  })
+  .messages({
+    'date.isoZoned': '{#label} must be an ISO 8601 date and time with a time zone, such as 2026-11-20T14:03:00Z',
+    'date.future': '{#label} must not be in the future',
+  });
+
+const optionalText = (max: number) => Joi.string().trim().max(max).empty('').empty(null);
+
+export const callSchema = Joi.object<CallInput>({
+  externalId: Joi.string().trim().min(1).max(200).required(),
+  endedAt: endedAt.required(),
+  site: siteCode.empty('').empty(null),
+  queue: Joi.string().trim().lowercase().min(1).max(60).required(),
+  agent: optionalText(100),
+  reason: optionalText(100),
+  durationSec: Joi.number().integer().min(0).max(7 * 86_400).empty('').empty(null),
+  customer: Joi.object({
+    email: Joi.string().trim().max(254).email({ tlds: { allow: false } }).required(),
+    name: optionalText(200),
+    locale: Joi.string().trim().lowercase().valid(...LOCALES).empty('').empty(null),
+  }).required(),
+});
+
+/** Checks one call; `reason` joins every problem ("queue is required; customer.email must be a valid email"). */
+export function checkCall(raw: unknown, now: Date): { value: CallInput; reason?: undefined } | { value?: undefined; reason: string } {
+  const { value, error } = callSchema.validate(raw, {
+    abortEarly: false,
+    stripUnknown: true,
+    convert: true,
+    errors: { wrap: { label: false } },
+    context: { latest: new Date(now.getTime() + FUTURE_TOLERANCE_MS) },
+  });
+  if (error) return { reason: error.details.map((d) => d.message).join('; ') };
+  return { value: value as CallInput };
+}
+
+/** The identifier to report for an item, even an invalid one. */
+export function externalIdOf(raw: unknown): string {
+  const id = (raw as { externalId?: unknown } | null)?.externalId;
+  return typeof id === 'string' ? id.trim() : typeof id === 'number' ? String(id) : '';
+}
+
+export const importParams = Joi.object({ id: Joi.string().hex().length(24).required() });
+
+export const callParams = Joi.object({ externalId: Joi.string().trim().min(1).max(200).required() });
+
+/** The decision log's filters (GET /admin/calls). Unknown or malformed values are dropped. */
+export interface LogFilter {
+  queue?: string;
+  agent?: string;
+  site?: string;
+  outcome?: StoredOutcome;
+  /** YYYY-MM-DD, inclusive, UTC days. */
+  from?: string;
+  to?: string;
+  /** Paging: "<endedAt ISO>_<call id>" of the last call of the previous page. */
+  before?: string;
+}
+
+const day = Joi.string().trim().pattern(/^\d{4}-\d{2}-\d{2}$/).empty('');
+
+export const logQuery = Joi.object({
+  queue: Joi.string().trim().lowercase().max(60).empty(''),
+  agent: Joi.string().trim().max(100).empty(''),
+  site: Joi.string().trim().uppercase().max(10).empty(''),
+  outcome: Joi.string().valid(...STORED_OUTCOMES).empty(''),
+  from: day,
+  to: day,
+  before: Joi.string().trim().max(60).pattern(/^[\dT:.Z-]+_[a-f\d]{24}$/).empty(''),
+  lang: Joi.any().strip(),
+});
+

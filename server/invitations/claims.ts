@@ -1,0 +1,130 @@
+/**
+ * The dispatch worker's database side: claiming a due invitation email or reminder with
+ * one atomic findOneAndUpdate and a lease, recording outcomes only while the lease is
+ * still ours (write-behind, one bulkWrite per burst), and the expiry sweep. The decisions
+ * (send, retry, give up) are dispatch.ts's. These hot paths use the driver collection
+ * under the model: thousands per minute, with documents this module writes itself.
+ */
+import type { mongo } from 'mongoose';
+import { Invitation, OPEN_STATES, type InvitationRecord } from './model';
+import { hashToken, newToken } from './tokens';
+
+export type Kind = 'invitation' | 'reminder';
+
+type Stored = InvitationRecord;
+/** The driver's collection under the model, typed with the stored shape. */
+const collection = () => Invitation.collection as unknown as mongo.Collection<Stored>;
+
+export interface Claimed {
+  kind: Kind;
+  doc: InvitationRecord;
+  /** The token this email carries; its hash went in with the claim, before any send. */
+  token: string;
+  owner: string;
+}
+
+/**
+ * Claims the earliest due email of `kind` for `owner`, or returns null when none is due.
+ * The claim moves the due time to the lease's end: the invitation leaves the due range
+ * while it is in flight and comes back by itself if the worker dies (lease expired), so
+ * "due" already means "not leased" and the filter stays one index range. The range is
+ * read in index order, earliest first; no sort is asked (see the report on the engine).
+ */
+export async function claimDue(kind: Kind, owner: string, now: Date, leaseMs: number): Promise<Claimed | null> {
+  const token = newToken();
+  const until = new Date(now.getTime() + leaseMs);
+  const due = kind === 'invitation' ? 'nextAttemptAt' : 'reminderAt';
+  const filter: mongo.Filter<Stored> =
+    kind === 'invitation'
+      ? { nextAttemptAt: { $lte: now }, state: 'scheduled' }
+      : { reminderAt: { $lte: now }, state: { $in: ['sent', 'opened'] }, reminderSentAt: null, unsubscribedAt: null };
+  const doc = await collection().findOneAndUpdate(
+    filter,
+    {
+      $set: { lease: { owner, until }, [due]: until, updatedAt: new Date() },
+      $inc: { [kind === 'invitation' ? 'attempts' : 'reminderAttempts']: 1 },
+      $push: { tokenHashes: hashToken(token) },
+    },
+    // Everything but the token hashes (they only grow): less to encode and decode per email.
+    { returnDocument: 'after', projection: { tokenHashes: 0 } },
+  );
+  return doc ? { kind, doc, token, owner } : null;
+}
+
+/** What to change on the claimed invitation besides dropping its lease. */
+export interface Outcome {
+  set?: Record<string, unknown>;
+  inc?: Record<string, number>;
+}
+
+/**
+ * Records outcomes of claimed emails and drops their leases, each only if the lease is
+ * still ours (a worker that overran its lease must not overwrite its successor's work)
+ * and the invitation is still in the state it was claimed in.
+ * Write-behind: record() queues the outcome and returns at once, so a lane claims its next
+ * email while the last outcome is written; outcomes queued in the same moment go out as
+ * one bulkWrite. The invitation stays leased (not due) until then. flush() waits for
+ * everything queued and throws the first write error.
+ */
+export function createSettler(onLost: (count: number) => void) {
+  let queued: mongo.AnyBulkWriteOperation<Stored>[] = [];
+  const writing = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+
+  async function write(ops: mongo.AnyBulkWriteOperation<Stored>[]): Promise<void> {
+    try {
+      const result = await collection().bulkWrite(ops, { ordered: false });
+      if (result.matchedCount < ops.length) onLost(ops.length - result.matchedCount);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+
+  return {
+    /** Queues the outcome; `keepToken` false removes the hash of a token that was never emailed. */
+    record(claimed: Claimed, outcome: Outcome, keepToken: boolean): void {
+      const update: mongo.UpdateFilter<Stored> = { $set: { ...outcome.set, lease: null, updatedAt: new Date() } };
+      if (outcome.inc) update.$inc = outcome.inc;
+      if (!keepToken) update.$pull = { tokenHashes: hashToken(claimed.token) };
+      if (queued.length === 0) {
+        setImmediate(() => {
+          const ops = queued;
+          queued = [];
+          const done = write(ops);
+          writing.add(done);
+          void done.finally(() => writing.delete(done));
+        });
+      }
+      // Also only while the state is still the one claimed: an answer that came meanwhile stands.
+      const state: mongo.Filter<Stored>['state'] = claimed.kind === 'invitation' ? 'scheduled' : { $in: ['sent', 'opened'] };
+      queued.push({ updateOne: { filter: { _id: claimed.doc._id, 'lease.owner': claimed.owner, state }, update } });
+    },
+    async flush(): Promise<void> {
+      while (queued.length > 0 || writing.size > 0) {
+        if (writing.size > 0) await Promise.all([...writing]);
+        else await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (failure) {
+        const { error } = failure;
+        failure = undefined;
+        throw error;
+      }
+    },
+  };
+}
+
+export type Settler = ReturnType<typeof createSettler>;
+
+/** Marks every unanswered invitation past its end 'expired' (one updateMany); returns how many. */
+export async function expireDue(now: Date): Promise<number> {
+  const result = await Invitation.updateMany(
+    {
+      state: { $in: OPEN_STATES },
+      expiresAt: { $lte: now },
+      // An email in flight is left to its worker, which expires it itself.
+      $or: [{ lease: null }, { 'lease.until': { $lte: now } }],
+    },
+    { $set: { state: 'expired', nextAttemptAt: null, reminderAt: null, lease: null } },
+  );
+  return result.modifiedCount;
+}

@@ -1,0 +1,18 @@
+/**
+ * Invitations, the public surface: create one per surveyed call (ingest), find one by a
+ * token (survey, unsubscribe), customer-side state changes, and the dispatch worker that
+ * sends invitations and reminders and expires them. The model stays inside this folder.
+ */
+export {
+  createInvitation,
+  findInvitationByToken,
+  markUnsubscribed,
+  markOpened,
+  markAnswered,
+  type NewInvitation,
+  type InvitationView,
+} from './service';
+export { INVITATION_STATES, type InvitationState } from './model';
+export { startDispatchWorker, type DispatchWorker, type DispatchWorkerDeps } from './worker';
+export { DEFAULT_RETRY, retryDelay, type RetryPolicy } from './backoff';
+export { runDispatch, type RunningDispatch } from './process';

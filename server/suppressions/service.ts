@@ -1,0 +1,43 @@
+/**
+ * The suppression list's rules: how an address is normalised and hashed, whether it is
+ * suppressed, and adding it (idempotent: the first reason recorded stays). Callers pass
+ * plain addresses; only their hash reaches the database.
+ */
+import { createHash } from 'node:crypto';
+import { Suppression, type SUPPRESSION_REASONS } from './model';
+
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+
+/** Trimmed and lower-cased: mailbox providers treat addresses case-insensitively in practice. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** The stored key of an address: hex SHA-256 of its normalised form. */
+export function hashEmail(email: string): string {
+  return createHash('sha256').update(normalizeEmail(email)).digest('hex');
+}
+
+/** The reason the address is suppressed, or null when it may be emailed. */
+export async function isSuppressed(email: string): Promise<SuppressionReason | null> {
+  const found = await Suppression.findOne({ hash: hashEmail(email) }, { reason: 1 }).lean();
+  return (found?.reason as SuppressionReason | undefined) ?? null;
+}
+
+/**
+ * Adds the address to the list. Idempotent: suppressing an address already on the list
+ * changes nothing (its first reason and date stay), including when two requests race.
+ */
+export async function suppressAddress(email: string, reason: SuppressionReason, source?: string): Promise<void> {
+  const hash = hashEmail(email);
+  try {
+    await Suppression.updateOne(
+      { hash },
+      { $setOnInsert: { hash, reason, source: source ?? null, createdAt: new Date() } },
+      { upsert: true },
+    );
+  } catch (err) {
+    // Two upserts of the same new hash at once: the loser hits the unique index; the address is suppressed either way.
+    if ((err as { code?: unknown }).code !== 11000) throw err;
+  }
+}
