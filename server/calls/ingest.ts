@@ -5,7 +5,7 @@
  * calls with their decisions, then create an invitation for each scheduled one.
  */
 import { Types } from 'mongoose';
-import { createInvitation } from '../invitations';
+import { createInvitations, withdrawInvitations } from '../invitations';
 import { decideEligibility, type Decision } from './eligibility';
 import { agentWeekKey, loadHistory, type ResolvedCall } from './lookups';
 import { CallModel } from './model';
@@ -31,9 +31,6 @@ export interface IngestOptions {
   /** Sampling's random source, uniform in [0, 1); default Math.random. */
   random?: () => number;
 }
-
-/** Invitations created at once: enough to keep the database busy, not enough to flood its pool. */
-const INVITATION_CONCURRENCY = 32;
 
 /**
  * Validates, decides and records each call; returns one outcome per item, in input
@@ -78,7 +75,18 @@ async function ingestChunk(items: unknown[], source: CallSource, options: Ingest
     return { index, resolved, decision, doc: callDocument(resolved, decision, source, now) };
   });
 
-  const duplicates = await insertCalls(decided.map((d) => d.doc));
+  // The calls and their invitations are written at the same time (the call ids are made
+  // here); an invitation whose call was not stored is withdrawn afterwards.
+  const scheduled = decided.filter((d): d is Decided & { decision: ScheduledDecision } => d.decision.outcome === 'scheduled');
+  const [stored, invited] = await Promise.allSettled([insertCalls(decided.map((d) => d.doc)), inviteScheduled(scheduled)]);
+  if (stored.status === 'rejected') {
+    await withdrawInvitations(scheduled.map((d) => d.doc._id.toHexString()));
+    throw stored.reason;
+  }
+  if (invited.status === 'rejected') throw invited.reason;
+  const duplicates = stored.value;
+  const failedInvites = invited.value;
+  await withdrawInvitations(scheduled.filter((d) => duplicates.has(d.doc.externalId)).map((d) => d.doc._id.toHexString()));
   for (const d of decided) {
     if (duplicates.has(d.doc.externalId)) {
       // Posted twice at the same moment: the other request stored it first.
@@ -87,7 +95,12 @@ async function ingestChunk(items: unknown[], source: CallSource, options: Ingest
       results[d.index] = outcomeOf(d.doc.externalId, d.decision);
     }
   }
-  await inviteScheduled(decided.filter((d) => d.decision.outcome === 'scheduled' && !duplicates.has(d.doc.externalId)));
+  const failed = failedInvites.filter((f) => !duplicates.has(f.call.doc.externalId));
+  if (failed.length > 0) {
+    // A call without its invitation would never be surveyed: remove it so a retry redoes both.
+    await CallModel.deleteMany({ _id: { $in: failed.map((f) => f.call.doc._id) } });
+    throw (failed[0] as (typeof failed)[number]).err;
+  }
   return results;
 }
 
@@ -142,35 +155,25 @@ async function insertCalls(docs: CallDocument[]): Promise<Set<string>> {
   return refused;
 }
 
-/** One invitation per scheduled call. A call whose invitation fails is removed again, then the error is thrown. */
-async function inviteScheduled(calls: { resolved: ResolvedCall; decision: Decision; doc: CallDocument }[]): Promise<void> {
-  const failed: { id: Types.ObjectId; err: unknown }[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < calls.length) {
-      const { resolved, decision, doc } = calls[next++] as (typeof calls)[number];
-      if (decision.outcome !== 'scheduled') continue;
-      try {
-        await createInvitation({
-          callId: doc._id.toHexString(),
-          externalId: doc.externalId,
-          site: doc.site,
-          queue: doc.queue,
-          agent: doc.agent ?? undefined,
-          reason: doc.reason ?? undefined,
-          customer: { email: doc.customer.email, name: doc.customer.name ?? undefined, locale: doc.customer.locale },
-          templateKey: resolved.queue.survey.template,
-          sendAt: decision.sendAt,
-          expiresAt: decision.expiresAt,
-          reminderAt: decision.reminderAt,
-        });
-      } catch (err) {
-        failed.push({ id: doc._id, err });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(INVITATION_CONCURRENCY, calls.length) }, worker));
-  if (failed.length === 0) return;
-  await CallModel.deleteMany({ _id: { $in: failed.map((f) => f.id) } });
-  throw (failed[0] as (typeof failed)[number]).err;
+type ScheduledDecision = Extract<Decision, { outcome: 'scheduled' }>;
+type Decided = { index: number; resolved: ResolvedCall; decision: Decision; doc: CallDocument };
+
+/** One invitation per scheduled call, in one batch; returns the calls whose invitation failed, with the error. */
+async function inviteScheduled(calls: (Decided & { decision: ScheduledDecision })[]): Promise<{ call: Decided; err: Error }[]> {
+  const results = await createInvitations(
+    calls.map(({ resolved, decision, doc }) => ({
+      callId: doc._id.toHexString(),
+      externalId: doc.externalId,
+      site: doc.site,
+      queue: doc.queue,
+      agent: doc.agent ?? undefined,
+      reason: doc.reason ?? undefined,
+      customer: { email: doc.customer.email, name: doc.customer.name ?? undefined, locale: doc.customer.locale },
+      templateKey: resolved.queue.survey.template,
+      sendAt: decision.sendAt,
+      expiresAt: decision.expiresAt,
+      reminderAt: decision.reminderAt,
+    })),
+  );
+  return results.flatMap((r, i) => ('error' in r ? [{ call: calls[i] as Decided, err: r.error }] : []));
 }

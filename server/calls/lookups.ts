@@ -4,7 +4,7 @@
  * already stored, suppressions, the customers' surveys near these dates, and the
  * agents' scheduled surveys per queue and ISO week. Decisions are eligibility.ts's job.
  */
-import { hashEmail, isSuppressed, type SuppressionReason } from '../suppressions';
+import { hashEmail, suppressionsByHash, type SuppressionReason } from '../suppressions';
 import { queueByCode, siteAt, type Queue } from '../queues';
 import { siteByCode, type Site } from '../sites';
 import { isoWeek } from './local-time';
@@ -87,7 +87,7 @@ export async function storedExternalIds(ids: readonly string[]): Promise<Set<str
 
 export interface History {
   /** By customer hash. */
-  suppressions: Map<string, SuppressionReason | null>;
+  suppressions: Map<string, SuppressionReason>;
   /** Send times of scheduled surveys, by customer hash. */
   surveys: Map<string, Date[]>;
   /** Scheduled surveys by `${queue}|${agent}|${week}`. */
@@ -100,9 +100,8 @@ export function agentWeekKey(queue: string, agent: string, week: string): string
 
 /** Suppressions, nearby surveys and agent counts for the calls about to be decided. */
 export async function loadHistory(calls: readonly ResolvedCall[], now: Date): Promise<History> {
-  const byHash = new Map(calls.map((c) => [c.customerHash, c.call.customer.email]));
   const [suppressions, surveys, agentWeeks] = await Promise.all([
-    lookupAll(byHash.keys(), (hash) => isSuppressed(byHash.get(hash) as string)),
+    suppressionsByHash(calls.map((c) => c.customerHash)),
     customerSurveys(calls, now),
     agentWeekCounts(calls),
   ]);

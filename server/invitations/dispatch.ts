@@ -7,10 +7,11 @@
  */
 import { scrubText, type Logger } from '../logger';
 import { MailError, type Mailer } from '../mail';
-import { isSuppressed, suppressAddress } from '../suppressions';
+import { suppressAddress } from '../suppressions';
 import { canRetry, retryDelay, type RetryPolicy } from './backoff';
 import type { Claimed, Settler } from './claims';
 import type { EmailBuilder } from './email';
+import type { SuppressionCheck } from './suppression-check';
 
 export type SendResult = 'sent' | 'retry' | 'failed' | 'bounced' | 'outage' | 'suppressed' | 'expired' | 'cancelled';
 
@@ -19,6 +20,7 @@ export interface DispatchDeps {
   logger: Logger;
   buildEmail: EmailBuilder;
   settler: Settler;
+  isSuppressed: SuppressionCheck;
   retry: RetryPolicy;
   random: () => number;
 }
@@ -45,7 +47,7 @@ export async function dispatch(deps: DispatchDeps, claimed: Claimed, now: Date, 
     deps.settler.record(claimed, end({ state: 'expired' }), false);
     return 'expired';
   }
-  if (await isSuppressed(doc.customer.email)) {
+  if (await deps.isSuppressed(doc.customer.email)) {
     const set = kind === 'invitation' ? { state: 'suppressed' } : {};
     deps.settler.record(claimed, end(set), false);
     return kind === 'invitation' ? 'suppressed' : 'cancelled';

@@ -5,6 +5,8 @@
  */
 export {
   createInvitation,
+  createInvitations,
+  withdrawInvitations,
   findInvitationByToken,
   markUnsubscribed,
   markOpened,

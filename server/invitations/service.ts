@@ -3,6 +3,7 @@
  * (survey and unsubscribe pages) and the customer-side state changes (unsubscribed,
  * opened, answered). Sending is dispatch.ts and worker.ts; nothing here sees req/res.
  */
+import { Types } from 'mongoose';
 import { Conflict, Invalid } from '../errors';
 import { Invitation, type InvitationRecord, type InvitationState } from './model';
 import { hashToken, looksLikeToken, newToken } from './tokens';
@@ -47,35 +48,86 @@ export interface InvitationView {
  * the call already has an invitation.
  */
 export async function createInvitation(input: NewInvitation): Promise<{ id: string; token: string }> {
-  if (!(input.sendAt instanceof Date) || !(input.expiresAt instanceof Date) || !(input.sendAt < input.expiresAt)) {
-    throw new Invalid('An invitation must expire after it is sent.', { code: 'INVITATION_DATES' });
-  }
-  const reminderAt = input.reminderAt && input.reminderAt > input.sendAt && input.reminderAt < input.expiresAt ? input.reminderAt : null;
-  const token = newToken();
-  try {
-    const created = await Invitation.create({
-      tokenHashes: [hashToken(token)],
-      callId: input.callId,
-      externalId: input.externalId,
-      site: input.site,
-      queue: input.queue,
-      agent: input.agent ?? null,
-      reason: input.reason ?? null,
-      customer: { email: input.customer.email, name: input.customer.name ?? null, locale: input.customer.locale },
-      templateKey: input.templateKey,
-      state: 'scheduled',
-      sendAt: input.sendAt,
-      nextAttemptAt: input.sendAt,
-      reminderAt,
-      expiresAt: input.expiresAt,
-    });
-    return { id: created.id as string, token };
-  } catch (err) {
-    if ((err as { code?: unknown }).code === 11000) {
-      throw new Conflict('This call already has an invitation.', { code: 'INVITATION_EXISTS', cause: err });
+  const [result] = await createInvitations([input]);
+  const failure = result as { error?: unknown };
+  if (failure.error) throw failure.error;
+  return result as { id: string; token: string };
+}
+
+/**
+ * createInvitation for a batch (ingest schedules up to 1,000 at once) in one unordered
+ * insert: each result is the new id and token, or the error for that input (Invalid
+ * dates, Conflict INVITATION_EXISTS); one failure does not stop the others.
+ */
+export async function createInvitations(inputs: NewInvitation[]): Promise<({ id: string; token: string } | { error: Error })[]> {
+  const results: ({ id: string; token: string } | { error: Error })[] = new Array(inputs.length);
+  const docs: { index: number; doc: Record<string, unknown>; token: string }[] = [];
+  inputs.forEach((input, index) => {
+    if (!(input.sendAt instanceof Date) || !(input.expiresAt instanceof Date) || !(input.sendAt < input.expiresAt)) {
+      results[index] = { error: new Invalid('An invitation must expire after it is sent.', { code: 'INVITATION_DATES' }) };
+      return;
     }
-    throw err;
+    const token = newToken();
+    docs.push({ index, token, doc: newInvitationDoc(input, token) });
+  });
+  if (docs.length === 0) return results;
+  // The documents are complete and checked here (every schema default spelled out in
+  // newInvitationDoc), so Mongoose's per-document hydration, which costs more than the insert, is skipped.
+  await Invitation.insertMany(docs.map((d) => d.doc), { ordered: false, lean: true }).catch((err: unknown) => {
+    const e = err as { code?: unknown; writeErrors?: { index?: number; err?: { index?: number; code?: number } }[]; insertedDocs?: unknown[] };
+    if (!Array.isArray(e.writeErrors) && e.code !== 11000) throw err;
+    for (const w of e.writeErrors ?? []) {
+      const at = w.err?.index ?? w.index ?? 0;
+      const code = w.err?.code ?? (w as { code?: number }).code;
+      const entry = docs[at] as (typeof docs)[number];
+      results[entry.index] = { error: code === 11000 ? new Conflict('This call already has an invitation.', { code: 'INVITATION_EXISTS', cause: err }) : (err as Error) };
+    }
+  });
+  for (const { index, doc, token } of docs) {
+    if (!results[index]) results[index] = { id: String(doc._id), token };
   }
+  return results;
+}
+
+/** Removes not-yet-sent invitations of these calls (ingest withdraws those whose call was not stored). */
+export async function withdrawInvitations(callIds: string[]): Promise<void> {
+  if (callIds.length === 0) return;
+  await Invitation.deleteMany({ callId: { $in: callIds }, state: 'scheduled', sentAt: null });
+}
+
+function newInvitationDoc(input: NewInvitation, token: string): Record<string, unknown> {
+  const reminderAt = input.reminderAt && input.reminderAt > input.sendAt && input.reminderAt < input.expiresAt ? input.reminderAt : null;
+  const now = new Date();
+  return {
+    _id: new Types.ObjectId(),
+    tokenHashes: [hashToken(token)],
+    callId: input.callId,
+    externalId: input.externalId,
+    site: input.site,
+    queue: input.queue,
+    agent: input.agent ?? null,
+    reason: input.reason ?? null,
+    customer: { email: input.customer.email, name: input.customer.name ?? null, locale: input.customer.locale },
+    templateKey: input.templateKey,
+    templateVersionId: null,
+    state: 'scheduled',
+    sendAt: input.sendAt,
+    attempts: 0,
+    nextAttemptAt: input.sendAt,
+    lease: null,
+    lastError: null,
+    sentAt: null,
+    reminderAt,
+    reminderAttempts: 0,
+    reminderSentAt: null,
+    expiresAt: input.expiresAt,
+    unsubscribedAt: null,
+    openedAt: null,
+    answeredAt: null,
+    createdAt: now,
+    updatedAt: now,
+    __v: 0,
+  };
 }
 
 /** The invitation a token belongs to (any token issued for it), or null for an unknown or malformed token. */

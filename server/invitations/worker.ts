@@ -13,6 +13,7 @@ import { DEFAULT_RETRY, outagePause, type RetryPolicy } from './backoff';
 import { claimDue, createSettler, expireDue, type Claimed, type Kind } from './claims';
 import { dispatch, type DispatchDeps } from './dispatch';
 import { createEmailBuilder } from './email';
+import { createSuppressionCheck } from './suppression-check';
 
 export interface DispatchWorkerDeps {
   mailer: Mailer;
@@ -69,6 +70,7 @@ export function startDispatchWorker(deps: DispatchWorkerDeps): DispatchWorker {
     logger,
     buildEmail: createEmailBuilder(deps.config),
     settler: createSettler((count) => logger.warn({ worker: owner, count }, 'outcomes not recorded: leases lost to other workers, or invitations answered while sending')),
+    isSuppressed: createSuppressionCheck(),
     retry: { ...DEFAULT_RETRY, ...deps.retry },
     random,
   };

@@ -3,5 +3,5 @@
  * bounced, complaint), stored only as hashes. Ingest checks isSuppressed() before
  * scheduling; dispatch and unsubscribe call suppressAddress().
  */
-export { normalizeEmail, hashEmail, isSuppressed, suppressAddress, type SuppressionReason } from './service';
+export { normalizeEmail, hashEmail, isSuppressed, suppressAddress, suppressionsByHash, type SuppressionReason } from './service';
 export { SUPPRESSION_REASONS } from './model';

@@ -24,6 +24,16 @@ export async function isSuppressed(email: string): Promise<SuppressionReason | n
   return (found?.reason as SuppressionReason | undefined) ?? null;
 }
 
+/** The suppressed addresses among many, by hash, in one query (ingest checks whole batches). */
+export async function suppressionsByHash(hashes: Iterable<string>): Promise<Map<string, SuppressionReason>> {
+  const wanted = [...new Set(hashes)];
+  const found = new Map<string, SuppressionReason>();
+  if (wanted.length === 0) return found;
+  const rows = await Suppression.find({ hash: { $in: wanted } }, { hash: 1, reason: 1 }).lean();
+  for (const row of rows) found.set(row.hash as string, row.reason as SuppressionReason);
+  return found;
+}
+
 /**
  * Adds the address to the list. Idempotent: suppressing an address already on the list
  * changes nothing (its first reason and date stay), including when two requests race.

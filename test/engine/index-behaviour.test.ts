@@ -120,6 +120,21 @@ describe('sorted reads use indexes', () => {
   });
 });
 
+describe('claims in index order', () => {
+  it('claims the earliest due document through the index without sorting every candidate', async () => {
+    const c = fresh();
+    await c.createIndex({ due: 1 });
+    const now = Date.now();
+    await c.insertMany(Array.from({ length: 3000 }, (_, i) => ({ i, due: new Date(now - (i + 1) * 1000) })));
+    const before = await scanned();
+    const claimed = await c.findOneAndUpdate({ due: { $lte: new Date(now) } }, { $set: { due: new Date(now + 60_000) } }, { sort: { due: 1 } });
+    expect(claimed!.i).toBe(2999);
+    const latest = await c.findOneAndUpdate({ due: { $lte: new Date(now) } }, { $set: { due: new Date(now + 60_000) } }, { sort: { due: -1 } });
+    expect(latest!.i).toBe(0);
+    expect((await scanned()) - before).toBeLessThan(10);
+  });
+});
+
 describe('TTL indexes', () => {
   it('deletes documents whose date has passed, on the sweeper interval', async () => {
     const ttl = await startTestEngine(undefined, 'ttl', 100);

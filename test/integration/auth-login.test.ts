@@ -176,17 +176,17 @@ describe('POST /logout', () => {
 });
 
 describe('the staff navigation', () => {
-  it('shows admins every settings page and quality leads only reports', async () => {
+  it('shows admins every settings page and quality leads none of them', async () => {
     const admin = await createStaff({ role: 'admin' });
     const adminAgent = await signIn(app, admin.email, admin.password);
     const adminPage = await adminAgent.get('/account');
-    for (const href of ['/reports', '/admin/templates', '/admin/sites', '/admin/queues', '/admin/users', '/admin/api-keys', '/admin/audit', '/admin/outbox']) {
+    for (const href of ['/admin/templates', '/admin/sites', '/admin/queues', '/admin/calls', '/admin/users', '/admin/api-keys', '/admin/audit', '/admin/outbox']) {
       expect(adminPage.text).toContain(`href="${href}"`);
     }
     const lead = await createStaff({ role: 'quality' });
     const leadPage = await (await signIn(app, lead.email, lead.password)).get('/account');
-    expect(leadPage.text).toContain('href="/reports"');
-    expect(leadPage.text).not.toContain('href="/admin/users"');
+    expect(leadPage.text).toContain('href="/account"');
+    expect(leadPage.text).not.toContain('href="/admin/');
     expect(leadPage.text).toMatch(/<form class="inline-form" method="post" action="\/logout">/);
   });
 

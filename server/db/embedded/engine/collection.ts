@@ -8,9 +8,9 @@ import { ObjectId } from 'bson';
 import { fail } from '../errors';
 import { Index, duplicateKeyError, type IndexSpec } from '../indexes/index';
 import { idKey } from '../indexes/key-encoding';
-import { planQuery, planSort } from '../indexes/planner';
+import { planQuery, planSort, type Plan } from '../indexes/planner';
 import { compileFilter, type Matcher } from '../query/match';
-import { bsonType, deserializeDoc, serializeDoc, type Doc } from '../query/values';
+import { bsonType, deserializeDoc, numberValue, serializeDoc, type Doc } from '../query/values';
 import type { JournalOp } from '../storage/types';
 import { retainBytes } from './arena';
 import { metrics } from './metrics';
@@ -138,11 +138,27 @@ export class Collection {
   sortedScan(filter: Doc, matcher: Matcher, sort: Doc): Iterable<StoredDoc> | null {
     if (this.indexes.size === 0 || idEqualities(filter)) return null;
     const indexes = [...this.indexes.values()];
-    if (planQuery(filter, indexes)) return null;
+    const query = planQuery(filter, indexes);
+    if (query) return this.rangeInSortOrder(query, sort, matcher);
     const plan = planSort(sort, indexes);
     if (!plan) return null;
     // Taken eagerly: the index's own iterator must not outlive a write.
     const ids = [...plan.ids()];
+    return this.fetch(ids, matcher);
+  }
+
+  /**
+   * A range plan on the sort field already yields documents in key order: walk it (reversed
+   * for the other direction) so `findOneAndUpdate({ due: { $lte: now } }, …, { sort: { due: 1 } })`
+   * stops at the first match instead of sorting every candidate. Null when it does not apply.
+   */
+  private rangeInSortOrder(plan: Plan, sort: Doc, matcher: Matcher): Iterable<StoredDoc> | null {
+    const fields = Object.keys(sort);
+    const index = plan.index;
+    if (plan.kind !== 'range' || !index || index.multikey || fields.length !== 1 || index.fields[0] !== fields[0]) return null;
+    const direction = numberValue(sort[fields[0]]) < 0 ? -1 : 1;
+    const ids = [...plan.candidates()];
+    if (direction * index.directions[0] < 0) ids.reverse();
     return this.fetch(ids, matcher);
   }
 
