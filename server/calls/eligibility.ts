@@ -7,23 +7,14 @@
  * Quiet hours use the SITE's time zone: a call carries no customer time zone, and the
  * site's is the best guess of where the customer lives.
  */
+import type { SurveySettings } from '../queues';
 import type { SuppressionReason } from '../suppressions';
-import { addLocalDays, localDate, localDateTime, nextAllowedTime, type QuietHours } from './local-time';
+import { addLocalDays, localDate, localDateTime, nextAllowedTime } from './local-time';
 
 export type { SuppressionReason };
 
-export interface EligibilitySettings {
-  delayMinutes: number;
-  /** 0 to 1. */
-  samplingRate: number;
-  quarantineDays: number;
-  quietHours: QuietHours | null;
-  expiryDays: number;
-  /** 0: no reminder. */
-  reminderDays: number;
-  /** 0: no balanced sampling. */
-  minPerAgentPerWeek: number;
-}
+/** A queue's survey settings (server/queues), all but the template, which eligibility does not need. */
+export type EligibilitySettings = Omit<SurveySettings, 'template'>;
 
 export interface EligibilityInput {
   endedAt: Date;

@@ -6,12 +6,9 @@
  * cached per zone because ingest decides thousands of calls per request.
  */
 
-export interface QuietHours {
-  /** HH:MM local: no email from here... */
-  start: string;
-  /** ...until here (the next morning when end < start). */
-  end: string;
-}
+import type { QuietHours } from '../queues';
+
+export type { QuietHours };
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;

@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { tempDir } from '../helpers/engine';
+import { seeded } from '../helpers/random';
 
 const CLI = path.resolve(__dirname, '../../server/db/embedded/cli.ts');
 
@@ -20,15 +21,6 @@ function startEngine(dbPath: string): Promise<{ child: ChildProcess; uri: string
     });
     child.once('exit', (code) => reject(new Error(`engine exited with ${code}`)));
   });
-}
-
-/** A small seeded PRNG so a failing round can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
 }
 
 interface Acked {
@@ -63,7 +55,7 @@ describe('crash recovery of the engine process', () => {
   afterAll(() => rmSync(dbPath, { recursive: true, force: true }));
 
   it('recovers every acknowledged write after SIGKILL at random moments, over several rounds', async () => {
-    const random = prng(20261129);
+    const random = seeded(20261129);
     const acked: Acked = { inserts: new Map(), counters: new Map() };
     for (let round = 0; round < 4; round++) {
       const { child, uri } = await startEngine(dbPath);

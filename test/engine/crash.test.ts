@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { deserialize } from 'bson';
 import { Store } from '../../server/db/embedded/storage';
+import { seeded as prng } from '../helpers/random';
 
 const NS = 'crash.docs';
 const SEED = 20261120;
@@ -17,17 +18,6 @@ const FIXTURE = path.join(__dirname, 'fixtures', 'crash-writer.ts');
 
 /** One op of a commit as the writer announced it: a put carries the SHA-1 of its document. */
 type Announced = [op: 'put' | 'delete', key: string, sha1: string | null];
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Round {
   mode: 'plain' | 'compact';

@@ -11,6 +11,7 @@ import type { Engine } from '../../server/db/embedded/engine/engine';
 import { createWireServer, type WireServer } from '../../server/db/embedded/server';
 import { encodeMsg } from '../../server/db/embedded/wire/encode';
 import { FrameReader } from '../../server/db/embedded/wire/framing';
+import { seeded as prng } from '../helpers/random';
 
 const SEED = 0x5eed2026;
 const BATCHES = 10;
@@ -18,17 +19,6 @@ const MESSAGES_PER_BATCH = 40;
 /** How long a fuzz socket may stay silent before the fuzzer gives up on it. */
 const IDLE_MS = 150;
 
-/** mulberry32: tiny, deterministic, good enough to pick bytes and cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(SEED);
 const int = (max: number) => Math.floor(random() * max);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)];

@@ -1,22 +1,12 @@
 /**
- * Seeded random BSON values for the index tests: a small PRNG (mulberry32) and generators
+ * Seeded random BSON values for the index tests: generators
  * of mixed-type values that lean towards the hard cases of the key encoding (equal numbers
  * of different types, Int64/Decimal128 beyond double precision, escaped characters).
  */
 import { Binary, BSONRegExp, BSONSymbol, Code, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp } from 'bson';
+import { seeded, type Rng } from '../helpers/random';
 
-export type Rng = () => number;
-
-export function seeded(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded, type Rng };
 
 export function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)];
