@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Int32, serialize } from 'bson';
 import pino from 'pino';
 import { Store, applyOp, emptyState, type CatalogState, type JournalOp, type StoreOptions } from '../../server/db/embedded/storage';
+import { encodeCommit } from '../../server/db/embedded/storage/journal';
 
 const JOURNAL_1 = 'journal-0000000000000001.log';
 const SNAPSHOT_2 = 'snapshot-0000000000000002.bin';
@@ -399,5 +400,31 @@ describe('Store', () => {
     const { store } = await openStore(dir);
     await store.close();
     await expect(store.commit([put('app.c', 'k', docOf('k'))])).rejects.toThrow('the store is closed');
+  });
+});
+
+describe('journal record encoding', () => {
+  // put ops are framed by hand for speed; the bytes must stay those of journal format 1.
+  it('writes exactly the BSON document { ops } that format 1 defines', () => {
+    const doc = Buffer.from(serialize({ _id: 1, s: 'é'.repeat(40) }));
+    const big = Buffer.alloc(70_000, 7);
+    const ops: JournalOp[] = [
+      { op: 'put', ns: 'app.c', key: 'k1', doc },
+      { op: 'put', ns: 'dé.ç\u0000x', key: '\u{1F600}é\u0000', doc: big },
+      { op: 'put', ns: 'app.c', key: 'lone \uD800', doc },
+      { op: 'delete', ns: 'app.c', key: 'k1' },
+      { op: 'createIndex', ns: 'app.c', spec: { key: { a: 1 }, name: 'a_1' } },
+      ...Array.from({ length: 20 }, (_, i): JournalOp => ({ op: 'put', ns: 'app.c', key: `k${i}`, doc })),
+    ];
+    const keyField = (key: string) => (key.includes('\uD800') ? { keyU16: Buffer.from(key, 'utf16le') } : { key });
+    const expected = serialize({
+      ops: ops.map((op) => {
+        if (op.op === 'put') return { op: op.op, ns: op.ns, ...keyField(op.key), doc: op.doc };
+        if (op.op === 'delete') return { op: op.op, ns: op.ns, ...keyField(op.key) };
+        return op;
+      }),
+    });
+    expect(Buffer.from(encodeCommit(ops)).equals(Buffer.from(expected))).toBe(true);
+    expect(Buffer.from(encodeCommit([])).equals(Buffer.from(serialize({ ops: [] })))).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import type { Engine } from '../engine/engine';
 import { compileFilter } from '../query/match';
 import { compileUpdate, upsertSeed } from '../query/update';
 import { isPlainObject, type Doc } from '../query/values';
+import { rawBytesOf } from '../raw-documents';
 import type { JournalOp } from '../storage/types';
 import { optionalArray, optionalBool, optionalDoc, optionalNumber, rejectCollation, targetCollection } from './args';
 import { checkHint } from './find';
@@ -61,9 +62,10 @@ async function insert(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   const ordered = optionalBool(cmd, 'ordered') ?? true;
   const ops: JournalOp[] = [];
   const coll = ctx.engine.ensureCollection(ctx.db, name, ops);
+  const raw = rawBytesOf(docs);
   let n = 0;
-  const errors = eachStatement(docs, ordered, (doc) => {
-    ops.push(coll.insert(doc).op);
+  const errors = eachStatement(docs, ordered, (doc, i) => {
+    ops.push(coll.insert(doc, raw?.[i]).op);
     n += 1;
   });
   await ctx.engine.commit(ops);

@@ -6,7 +6,7 @@
  */
 import { ObjectId } from 'bson';
 import { fail } from '../errors';
-import { Index, duplicateKeyError, type IndexSpec } from '../indexes/index';
+import { Index, duplicateKeyError, type DocumentKeys, type IndexSpec } from '../indexes/index';
 import { idKey } from '../indexes/key-encoding';
 import { planQuery, planSort, type Plan } from '../indexes/planner';
 import { compileFilter, type Matcher } from '../query/match';
@@ -73,14 +73,18 @@ export class Collection {
     this.indexes.delete(name);
   }
 
-  /** Inserts one document (an `_id` is added first when missing). Throws 11000 on a duplicate key. */
-  insert(input: Doc): { doc: Doc; op: JournalOp } {
+  /**
+   * Inserts one document (an `_id` is added first when missing). Throws 11000 on a duplicate key.
+   * `raw`, the bytes `input` was decoded from, is stored as is when the document needs no `_id` change.
+   */
+  insert(input: Doc, raw?: Buffer): { doc: Doc; op: JournalOp } {
     const doc = withId(input);
-    const buf = encodeChecked(doc);
+    const buf = encodeChecked(doc, doc === input ? raw : undefined);
     const key = keyOf(doc._id);
     if (this.docs.has(key)) throw idDuplicateError(this.ns, doc._id);
-    this.checkUnique(doc);
-    for (const index of this.indexes.values()) index.add(key, doc);
+    const keys = this.checkedKeys(doc);
+    let i = 0;
+    for (const index of this.indexes.values()) index.insertKeys(key, keys[i++]);
     this.docs.set(key, buf);
     metrics.document.inserted += 1;
     return { doc, op: { op: 'put', ns: this.ns, key, doc: buf } };
@@ -89,10 +93,11 @@ export class Collection {
   /** Replaces a stored document in place (same `_id`). Throws 11000 when a unique index objects. */
   replace(key: string, before: Doc, after: Doc): JournalOp {
     const buf = encodeChecked(after);
-    this.checkUnique(after, key);
+    const keys = this.checkedKeys(after, key);
+    let i = 0;
     for (const index of this.indexes.values()) {
       index.remove(key, before);
-      index.add(key, after);
+      index.insertKeys(key, keys[i++]);
     }
     this.docs.set(key, buf);
     metrics.document.updated += 1;
@@ -109,12 +114,16 @@ export class Collection {
   /**
    * Checks a document against every index before anything changes: unique keys, and
    * keys that cannot be built (parallel arrays), so a failed write leaves no trace.
+   * Returns its keys per index (in `indexes` order) so they are not computed twice.
    */
-  private checkUnique(doc: Doc, exceptKey?: string): void {
+  private checkedKeys(doc: Doc, exceptKey?: string): DocumentKeys[] {
+    const keys: DocumentKeys[] = [];
     for (const index of this.indexes.values()) {
-      if (!index.unique) index.keysOf(doc);
-      else if (index.conflicts(doc, exceptKey) !== undefined) throw index.duplicateKeyError(this.ns, doc, exceptKey);
+      const own = index.keysFor(doc);
+      if (index.conflictIn(own, exceptKey) !== undefined) throw index.duplicateKeyError(this.ns, doc, exceptKey);
+      keys.push(own);
     }
+    return keys;
   }
 
   get(key: string): Doc | undefined {
@@ -233,8 +242,9 @@ function withId(input: Doc): Doc {
   return { _id: new ObjectId(), ...input };
 }
 
-function encodeChecked(doc: Doc): Buffer {
-  const buf = retainBytes(serializeDoc(doc));
+/** The document's bytes in the arena: `raw` (its bytes as sent) when given, else serialised. */
+function encodeChecked(doc: Doc, raw?: Buffer): Buffer {
+  const buf = retainBytes(raw ?? serializeDoc(doc));
   if (buf.length > MAX_BSON_OBJECT_SIZE) {
     throw fail('BSONObjectTooLarge', `object to insert too large. size in bytes: ${buf.length}, max size: ${MAX_BSON_OBJECT_SIZE}`);
   }

@@ -5,7 +5,7 @@
  */
 import BTree, { simpleComparator } from 'sorted-btree';
 import { fail, type MongoServerError } from '../errors';
-import { isNumeric, numberValue, type Doc } from '../query/values';
+import { isNumeric, isPlainObject, numberValue, type Doc } from '../query/values';
 import { formatBson } from './bson-format';
 import { EMPTY_ARRAY_KEY, encodeKey, invertKey } from './key-encoding';
 import { EMPTY_ARRAY, extractKeys, splitPaths } from './keys';
@@ -35,6 +35,13 @@ export interface IndexEntry {
   key: string;
   /** One value per key field: undefined when missing, EMPTY_ARRAY for an empty array. */
   values: unknown[];
+}
+
+/** A document's entries in one index, computed once for the checks and the insertion. */
+export interface DocumentKeys {
+  entries: IndexEntry[];
+  /** The document put an array on an indexed path. */
+  multikey: boolean;
 }
 
 type Ids = string | Set<string>;
@@ -96,10 +103,26 @@ export class Index {
   }
 
   add(id: string, doc: Doc): void {
-    for (const { key } of this.collect(doc, true)) {
+    this.insertKeys(id, this.keysFor(doc));
+  }
+
+  /** The entries `doc` would add (see `conflictIn`, `insertKeys`); nothing changes yet. */
+  keysFor(doc: Doc): DocumentKeys {
+    return this.collect(doc);
+  }
+
+  /** Adds entries from `keysFor`, which must be of the document stored under `id`. */
+  insertKeys(id: string, keys: DocumentKeys): void {
+    if (keys.multikey) this.multikey = true;
+    for (const { key } of keys.entries) {
+      // Most keys of a new document are new keys: one descent of the tree inserts them.
+      if (this.tree.setIfNotPresent(key, id)) {
+        this.entryCount++;
+        continue;
+      }
       const held = this.tree.get(key);
-      if (held === undefined) this.tree.set(key, id);
-      else if (typeof held === 'string') {
+      if (held === undefined) continue; // unreachable: the key is present
+      if (typeof held === 'string') {
         if (held === id) continue;
         this.tree.set(key, new Set([held, id]));
       } else {
@@ -130,12 +153,17 @@ export class Index {
 
   /** For a unique index: the id of another document already holding one of `doc`'s keys. */
   conflicts(doc: Doc, exceptId?: string): string | undefined {
-    return this.findConflict(doc, exceptId)?.id;
+    return this.findConflict(this.entries(doc), exceptId)?.id;
+  }
+
+  /** `conflicts` over entries already computed by `keysFor`. */
+  conflictIn(keys: DocumentKeys, exceptId?: string): string | undefined {
+    return this.findConflict(keys.entries, exceptId)?.id;
   }
 
   /** MongoDB's E11000 error for `doc` colliding in this index (ns is "db.collection"). */
   duplicateKeyError(ns: string, doc: Doc, exceptId?: string): MongoServerError {
-    const values = this.findConflict(doc, exceptId)?.entry.values ?? this.entries(doc)[0]?.values ?? [];
+    const values = this.findConflict(this.entries(doc), exceptId)?.entry.values ?? this.entries(doc)[0]?.values ?? [];
     const keyValue: Doc = {};
     this.fields.forEach((f, i) => {
       const v = values[i];
@@ -210,9 +238,9 @@ export class Index {
     }
   }
 
-  private findConflict(doc: Doc, exceptId?: string): { id: string; entry: IndexEntry } | undefined {
+  private findConflict(entries: IndexEntry[], exceptId?: string): { id: string; entry: IndexEntry } | undefined {
     if (!this.unique) return undefined;
-    for (const entry of this.entries(doc)) {
+    for (const entry of entries) {
       const held = this.tree.get(entry.key);
       if (held === undefined) continue;
       if (typeof held === 'string') {
@@ -226,30 +254,36 @@ export class Index {
 
   /** A document's distinct entries: encoded key and the values it holds (undefined: missing). */
   entries(doc: Doc): IndexEntry[] {
-    return this.collect(doc, false);
+    return this.collect(doc).entries;
   }
 
-  /** The entries of `doc`; `noteMultikey` (when adding) records arrays on the index. */
-  private collect(doc: Doc, noteMultikey: boolean): IndexEntry[] {
-    if (this.partialFilter !== undefined && !this.partialFilter(doc)) return [];
+  /** The entries of `doc`, and whether it holds an array on an indexed path (recorded when added). */
+  private collect(doc: Doc): DocumentKeys {
+    if (this.partialFilter !== undefined && !this.partialFilter(doc)) return { entries: [], multikey: false };
     // The common case, a top-level scalar field, skips the general extraction.
     if (this.paths.length === 1 && this.paths[0].length === 1 && !this.hashed) {
       const v = doc[this.fields[0]];
       if (!Array.isArray(v)) {
-        if (v === undefined && this.sparse) return [];
+        if (v === undefined && this.sparse) return { entries: [], multikey: false };
         const k = encodeKey(v);
-        return [{ key: this.directions[0] < 0 ? invertKey(k) : k, values: [v] }];
+        return { entries: [{ key: this.directions[0] < 0 ? invertKey(k) : k, values: [v] }], multikey: false };
+      }
+    }
+    if (!this.hashed) {
+      const values = plainTuple(doc, this.paths);
+      if (values !== undefined) {
+        if (this.sparse && values.every((v) => v === undefined)) return { entries: [], multikey: false };
+        return { entries: [{ key: this.prefixKey(values.map(componentKey)), values }], multikey: false };
       }
     }
     const { tuples, multikey } = extractKeys(doc, this.paths, this.hashed ? this.hashedFields : undefined);
-    if (multikey && noteMultikey) this.multikey = true;
     const seen = new Map<string, IndexEntry>();
     for (const values of tuples) {
       if (this.sparse && values.every((v) => v === undefined)) continue;
       const key = this.prefixKey(values.map(componentKey));
       if (!seen.has(key)) seen.set(key, { key, values });
     }
-    return [...seen.values()];
+    return { entries: [...seen.values()], multikey };
   }
 
   private rangeEnds(range: KeyRange): [string, string] {
@@ -277,6 +311,28 @@ export function duplicateKeyError(ns: string, indexName: string, keyPattern: Doc
 /** The component key of one value: missing as null, the empty-array marker as itself. */
 export function componentKey(value: unknown): string {
   return value === EMPTY_ARRAY ? EMPTY_ARRAY_KEY : encodeKey(value);
+}
+
+/**
+ * The one key tuple of a document whose indexed paths meet no array (what `extractKeys` returns
+ * then, without its per-path cursors), or undefined when one does and the general rules apply.
+ */
+function plainTuple(doc: Doc, paths: readonly string[][]): unknown[] | undefined {
+  const values: unknown[] = [];
+  for (const path of paths) {
+    let v: unknown = doc;
+    for (let i = 0; i < path.length; i++) {
+      if (Array.isArray(v)) return undefined;
+      if (!isPlainObject(v)) {
+        v = undefined; // a scalar, null or nothing where the path goes on: missing
+        break;
+      }
+      v = v[path[i]];
+    }
+    if (Array.isArray(v)) return undefined;
+    values.push(v);
+  }
+  return values;
 }
 
 /** A copy: callers may write to the collection while they go through the ids. */

@@ -43,9 +43,74 @@ function encodeOp(op: JournalOp): Doc {
   throw new Error(`unknown journal operation ${JSON.stringify((op as { op: unknown }).op)}`);
 }
 
-/** One commit's record (BSON), encoded at commit() time so later changes by the caller cannot leak in. */
+/**
+ * One commit's record (BSON), encoded at commit() time so later changes by the caller cannot leak in.
+ * The bytes are exactly `serialize({ ops: ops.map(encodeOp) })`; `put` ops, nearly every op of a
+ * bulk write, are framed by hand around their document bytes, which skips building an object per op
+ * and bson's copy through its scratch buffer.
+ */
 export function encodeCommit(ops: readonly JournalOp[]): Uint8Array {
-  return serialize({ ops: ops.map(encodeOp) });
+  const parts: Uint8Array[] = [];
+  let arrayLength = 4 + 1; // length and terminator
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    const body = op.op === 'put' && !needsUtf16(op.key) ? encodePut(op.ns, op.key, op.doc) : serialize(encodeOp(op));
+    parts.push(body);
+    arrayLength += 1 + Buffer.byteLength(String(i)) + 1 + body.byteLength;
+  }
+  const total = 4 + OPS_ELEMENT.length + arrayLength + 1;
+  const out = Buffer.allocUnsafe(total);
+  out.writeInt32LE(total, 0);
+  let at = 4;
+  at += OPS_ELEMENT.copy(out, at);
+  out.writeInt32LE(arrayLength, at);
+  at += 4;
+  for (let i = 0; i < parts.length; i++) {
+    out[at++] = 0x03; // embedded document
+    at += out.write(String(i), at, 'latin1');
+    out[at++] = 0;
+    out.set(parts[i], at);
+    at += parts[i].byteLength;
+  }
+  out[at] = 0; // end of the array
+  out[at + 1] = 0; // end of the record
+  return out;
+}
+
+// { op: 'put', ns, key, doc: Binary } as bson lays it out: the constant `op` element, then
+// strings as [i32 length incl. NUL][utf8][NUL] and the document as Binary subtype 0.
+const PUT_OP_ELEMENT = Buffer.from('\x02op\x00\x04\x00\x00\x00put\x00', 'latin1');
+
+function encodePut(ns: string, key: string, doc: Buffer): Buffer {
+  const nsBytes = Buffer.byteLength(ns);
+  const keyBytes = Buffer.byteLength(key);
+  const total = 4 + PUT_OP_ELEMENT.length + (1 + 3 + 4 + nsBytes + 1) + (1 + 4 + 4 + keyBytes + 1) + (1 + 4 + 4 + 1 + doc.length) + 1;
+  const out = Buffer.allocUnsafe(total);
+  out.writeInt32LE(total, 0);
+  let at = 4 + PUT_OP_ELEMENT.copy(out, 4);
+  at = writeString(out, at, 'ns', ns, nsBytes);
+  at = writeString(out, at, 'key', key, keyBytes);
+  out[at++] = 0x05; // binary
+  at += out.write('doc', at, 'latin1');
+  out[at++] = 0;
+  out.writeInt32LE(doc.length, at);
+  out[at + 4] = 0x00; // generic subtype, as bson writes a Buffer
+  at += 5;
+  out.set(doc, at);
+  at += doc.length;
+  out[at] = 0;
+  return out;
+}
+
+function writeString(out: Buffer, at: number, name: string, value: string, bytes: number): number {
+  out[at++] = 0x02; // string
+  at += out.write(name, at, 'latin1');
+  out[at++] = 0;
+  out.writeInt32LE(bytes + 1, at);
+  at += 4;
+  at += out.write(value, at, 'utf8');
+  out[at++] = 0;
+  return at;
 }
 
 class Unreadable extends Error {}

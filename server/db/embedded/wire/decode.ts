@@ -5,6 +5,7 @@
  */
 import { BSON, type Document } from 'bson';
 import { fail } from '../errors';
+import { rememberRawBytes } from '../raw-documents';
 import { checkBson, DepthError } from './bson-check';
 import { crc32c } from './crc32c';
 import {
@@ -78,6 +79,8 @@ function decodeMsg(frame: Buffer, header: MsgHeader): MsgRequest {
       throw new ProtocolError(`field '${identifier}' is both in the body and a document sequence`);
     }
     const values = docs.map((range) => parsed.document(range, Limits.maxBsonObjectSize) ?? {});
+    // Inserted documents are stored as sent (Collection.insert); the frame lives only as long as the array.
+    if (identifier === 'documents' && !parsed.rejection) rememberRawBytes(values, docs.map((r) => frame.subarray(r.start, r.end)));
     Object.defineProperty(command, identifier, { value: values, enumerable: true, writable: true, configurable: true });
   }
   if (!parsed.rejection && body.end - body.start > Limits.maxBsonObjectSize) parsed.rejection = oversizedWriteDocument(command);
