@@ -15,9 +15,31 @@ type Stored = InvitationRecord;
 /** The driver's collection under the model, typed with the stored shape. */
 const collection = () => Invitation.collection as unknown as mongo.Collection<Stored>;
 
+/**
+ * The fields a claim reads back: what sending, the reminder's shift and the outcome need.
+ * Only these are encoded by the database and decoded here, once per email; the token
+ * hashes (they only grow) and the reporting copies stay behind.
+ */
+const CLAIMED_FIELDS = [
+  '_id',
+  'site',
+  'customer',
+  'templateKey',
+  'templateVersionId',
+  'sendAt',
+  'attempts',
+  'reminderAt',
+  'reminderAttempts',
+  'reminderSentAt',
+  'expiresAt',
+  'unsubscribedAt',
+] as const;
+export type ClaimedDoc = Pick<InvitationRecord, (typeof CLAIMED_FIELDS)[number]>;
+const CLAIM_PROJECTION: Record<string, 1> = Object.fromEntries(CLAIMED_FIELDS.map((f) => [f, 1]));
+
 export interface Claimed {
   kind: Kind;
-  doc: InvitationRecord;
+  doc: ClaimedDoc;
   /** The token this email carries; its hash went in with the claim, before any send. */
   token: string;
   owner: string;
@@ -45,10 +67,9 @@ export async function claimDue(kind: Kind, owner: string, now: Date, leaseMs: nu
       $inc: { [kind === 'invitation' ? 'attempts' : 'reminderAttempts']: 1 },
       $push: { tokenHashes: hashToken(token) },
     },
-    // Everything but the token hashes (they only grow): less to encode and decode per email.
-    { returnDocument: 'after', projection: { tokenHashes: 0 } },
+    { returnDocument: 'after', projection: CLAIM_PROJECTION },
   );
-  return doc ? { kind, doc, token, owner } : null;
+  return doc ? { kind, doc: doc as ClaimedDoc, token, owner } : null;
 }
 
 /** What to change on the claimed invitation besides dropping its lease. */
@@ -58,17 +79,26 @@ export interface Outcome {
 }
 
 /**
+ * How long the first outcome of a burst waits for others before it is written. The
+ * invitation stays leased meanwhile (the lease lasts a minute), so nothing can claim it
+ * again, and a drain of thousands writes its outcomes in fewer, larger bulkWrites.
+ */
+const SETTLE_WINDOW_MS = 10;
+
+/**
  * Records outcomes of claimed emails and drops their leases, each only if the lease is
  * still ours (a worker that overran its lease must not overwrite its successor's work)
  * and the invitation is still in the state it was claimed in.
  * Write-behind: record() queues the outcome and returns at once, so a lane claims its next
- * email while the last outcome is written; outcomes queued in the same moment go out as
- * one bulkWrite. The invitation stays leased (not due) until then. flush() waits for
- * everything queued and throws the first write error.
+ * email while the last outcome is written. The first outcome waits SETTLE_WINDOW_MS for
+ * others, and one bulkWrite is in flight at a time: outcomes queued meanwhile go out
+ * together in the next one, so under load a burst costs one round trip per several emails
+ * (a round trip costs the process far more CPU than the operations in it). The
+ * invitation stays leased (not due) until then. flush() waits for everything queued and throws the first write error.
  */
 export function createSettler(onLost: (count: number) => void) {
   let queued: mongo.AnyBulkWriteOperation<Stored>[] = [];
-  const writing = new Set<Promise<void>>();
+  let writing: Promise<void> | undefined;
   let failure: { error: unknown } | undefined;
 
   async function write(ops: mongo.AnyBulkWriteOperation<Stored>[]): Promise<void> {
@@ -80,30 +110,30 @@ export function createSettler(onLost: (count: number) => void) {
     }
   }
 
+  /** Writes what is queued, then whatever was queued during that write, until nothing is left. */
+  async function drain(): Promise<void> {
+    while (queued.length > 0) {
+      const ops = queued;
+      queued = [];
+      await write(ops);
+    }
+    writing = undefined;
+  }
+
   return {
     /** Queues the outcome; `keepToken` false removes the hash of a token that was never emailed. */
     record(claimed: Claimed, outcome: Outcome, keepToken: boolean): void {
       const update: mongo.UpdateFilter<Stored> = { $set: { ...outcome.set, lease: null, updatedAt: new Date() } };
       if (outcome.inc) update.$inc = outcome.inc;
       if (!keepToken) update.$pull = { tokenHashes: hashToken(claimed.token) };
-      if (queued.length === 0) {
-        setImmediate(() => {
-          const ops = queued;
-          queued = [];
-          const done = write(ops);
-          writing.add(done);
-          void done.finally(() => writing.delete(done));
-        });
-      }
+      // Started a little later, not now: outcomes recorded meanwhile share the first write.
+      if (!writing) writing = new Promise<void>((resolve) => setTimeout(resolve, SETTLE_WINDOW_MS)).then(drain);
       // Also only while the state is still the one claimed: an answer that came meanwhile stands.
       const state: mongo.Filter<Stored>['state'] = claimed.kind === 'invitation' ? 'scheduled' : { $in: ['sent', 'opened'] };
       queued.push({ updateOne: { filter: { _id: claimed.doc._id, 'lease.owner': claimed.owner, state }, update } });
     },
     async flush(): Promise<void> {
-      while (queued.length > 0 || writing.size > 0) {
-        if (writing.size > 0) await Promise.all([...writing]);
-        else await new Promise((resolve) => setImmediate(resolve));
-      }
+      while (writing) await writing;
       if (failure) {
         const { error } = failure;
         failure = undefined;
