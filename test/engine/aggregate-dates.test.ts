@@ -6,6 +6,7 @@
 import { Double, Int32 } from 'bson';
 import { runPipeline } from '../../server/db/embedded/query/aggregate';
 import type { Doc } from '../../server/db/embedded/query/values';
+import { errorOf } from '../helpers/errors';
 
 const i = (n: number): Int32 => new Int32(n);
 const d = (n: number): Double => new Double(n);
@@ -20,15 +21,6 @@ const responses: Doc[] = [
 
 function run(pipeline: Doc[]): Doc[] {
   return runPipeline(responses, pipeline, { now: new Date('2024-06-01T12:00:00Z') });
-}
-
-function errorOf(fn: () => unknown): { code?: number; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    return err as { code?: number; message: string };
-  }
-  throw new Error('expected an error');
 }
 
 describe('dates in a site time zone', () => {

@@ -6,6 +6,7 @@
 import { BSONRegExp, Decimal128, Double, EJSON, Int32, Long, ObjectId } from 'bson';
 import { runPipeline, splitOutputStage } from '../../server/db/embedded/query/aggregate';
 import type { Doc } from '../../server/db/embedded/query/values';
+import { errorOf } from '../helpers/errors';
 
 const i = (n: number): Int32 => new Int32(n);
 const d = (n: number): Double => new Double(n);
@@ -26,15 +27,6 @@ const sites: Doc[] = [
 
 function run(pipeline: Doc[], input: Doc[] = responses): Doc[] {
   return runPipeline(input, pipeline, { now: NOW, resolveCollection: (name) => (name === 'sites' ? sites : []) });
-}
-
-function errorOf(fn: () => unknown): { code?: number; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    return err as { code?: number; message: string };
-  }
-  throw new Error('expected an error');
 }
 
 describe('stages', () => {

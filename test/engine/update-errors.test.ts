@@ -5,6 +5,7 @@
 import { Double, Int32 } from 'bson';
 import { applyUpdate, validateUpdate } from '../../server/db/embedded/query/update';
 import type { Doc } from '../../server/db/embedded/query/values';
+import { errorOf } from '../helpers/errors';
 
 const i = (n: number): Int32 => new Int32(n);
 const d = (n: number): Double => new Double(n);
@@ -23,15 +24,6 @@ function base(): Doc {
 
 function update(u: Doc | Doc[], opts: Parameters<typeof applyUpdate>[2] = {}): unknown {
   return applyUpdate(base(), u, opts);
-}
-
-function errorOf(fn: () => unknown): { code?: number; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    return err as { code?: number; message: string };
-  }
-  throw new Error('expected an error');
 }
 
 describe('errors', () => {

@@ -5,19 +5,11 @@
 import { EJSON, Int32, ObjectId } from 'bson';
 import { applyUpdate, upsertSeed } from '../../server/db/embedded/query/update';
 import type { Doc } from '../../server/db/embedded/query/values';
+import { errorOf } from '../helpers/errors';
 
 const i = (n: number): Int32 => new Int32(n);
 const ej = (v: unknown): string => EJSON.stringify(v as Doc, { relaxed: false });
 const NOW = new Date('2024-05-01T10:00:00Z');
-
-function errorOf(fn: () => unknown): { code?: number; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    return err as { code?: number; message: string };
-  }
-  throw new Error('expected an error');
-}
 
 describe('upserts', () => {
   it('seeds from equality fields, $eq, $and, single-value $in and dotted paths', () => {

@@ -6,6 +6,7 @@
 import { Decimal128, Double, EJSON, Int32, Long, Timestamp } from 'bson';
 import { applyUpdate, compileUpdate } from '../../server/db/embedded/query/update';
 import type { Doc } from '../../server/db/embedded/query/values';
+import { errorOf } from '../helpers/errors';
 
 const i = (n: number): Int32 => new Int32(n);
 const d = (n: number): Double => new Double(n);
@@ -30,15 +31,6 @@ function base(): Doc {
 
 function update(u: Doc | Doc[], opts: Parameters<typeof applyUpdate>[2] = {}, doc: Doc = base()): { doc: Doc; modified: boolean } {
   return applyUpdate(doc, u, { now: NOW, ...opts });
-}
-
-function errorOf(fn: () => unknown): { code?: number; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    return err as { code?: number; message: string };
-  }
-  throw new Error('expected an error');
 }
 
 describe('operator updates', () => {
