@@ -5,7 +5,7 @@
  * object that ingest checks. Dates without a zone are read in the zone the admin chose.
  */
 import { CsvError, parse } from 'csv-parse/sync';
-import { zonedInstant } from './local-time';
+import { zonedInstant } from '../time/local-time';
 
 /** What a CSV column can be mapped to; the starred ones in the form are required. */
 export const TARGETS = [

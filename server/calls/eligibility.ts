@@ -9,7 +9,7 @@
  */
 import type { SurveySettings } from '../queues';
 import type { SuppressionReason } from '../suppressions';
-import { addLocalDays, localDate, localDateTime, nextAllowedTime } from './local-time';
+import { addLocalDays, localDate, localDateTime, nextAllowedTime } from '../time/local-time';
 
 export type { SuppressionReason };
 

@@ -7,7 +7,7 @@
 import { hashEmail, suppressionsByHash, type SuppressionReason } from '../suppressions';
 import { queueByCode, siteAt, type Queue } from '../queues';
 import { siteByCode, type Site } from '../sites';
-import { isoWeek } from './local-time';
+import { isoWeek } from '../time/local-time';
 import { CallModel } from './model';
 import type { CallInput } from './schemas';
 

@@ -4,7 +4,7 @@
  * object a row becomes. Plus the wall-clock conversions the import and eligibility share.
  */
 import { CsvProblem, detectDelimiter, guessMapping, parseCsv, readDateCell, rowToCall } from '../../server/calls/csv';
-import { zonedInstant, zonedParts } from '../../server/calls/local-time';
+import { zonedInstant, zonedParts } from '../../server/time/local-time';
 
 describe('parsing', () => {
   it('finds the delimiter from the header line, ignoring quoted ones', () => {

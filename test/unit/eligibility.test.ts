@@ -4,7 +4,7 @@
  * Africa/Casablanca), quarantine, sampling, balanced sampling and the order of the checks.
  */
 import { decideEligibility, type EligibilityInput, type EligibilitySettings } from '../../server/calls/eligibility';
-import { addLocalDays, isoWeek, nextAllowedTime } from '../../server/calls/local-time';
+import { addLocalDays, isoWeek, nextAllowedTime } from '../../server/time/local-time';
 
 const DAY = 86_400_000;
 const PARIS = 'Europe/Paris';

@@ -1,11 +1,10 @@
 /**
- * Wall-clock arithmetic in a site's time zone for the eligibility rules: quiet hours
- * (the next instant an email may go), "N days later at the same local time", the ISO
- * week of a date, and the local labels used in decision reasons. Pure: no I/O.
- * Offsets and DST come from the runtime's tz database (Intl); the formatters are
- * cached per zone because ingest decides thousands of calls per request.
+ * Wall-clock arithmetic in a site's time zone, shared by the features that need it:
+ * wall clock ↔ instant (sites and queues' forms), quiet hours (the next instant an email
+ * may go), "N days later at the same local time", the ISO week of a date (eligibility).
+ * Pure: no I/O. Offsets and DST come from the runtime's tz database (Intl); formatters
+ * and offsets are cached per zone because ingest decides thousands of calls per request.
  */
-
 import type { QuietHours } from '../queues';
 
 export type { QuietHours };
