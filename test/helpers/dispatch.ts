@@ -7,10 +7,11 @@ import { Invitation, type InvitationRecord } from '../../server/invitations/mode
 import { createInvitation, startDispatchWorker, type DispatchWorker, type DispatchWorkerDeps, type NewInvitation } from '../../server/invitations';
 import type { Config } from '../../server/config';
 import { createLogger } from '../../server/logger';
-import type { Mailer } from '../../server/mail';
+import { createMailer, type Mailer } from '../../server/mail';
 import { createSite } from '../../server/sites';
 import { seedTemplate } from './templates';
-import type { SmtpCapture } from './smtp-capture';
+import { testConfig } from './app';
+import { startSmtpCapture, type SmtpCapture } from './smtp-capture';
 
 export const PUBLIC_URL = 'https://feedback.example.com';
 export const DAY = 86_400_000;
@@ -20,6 +21,30 @@ export const logger = createLogger({ logLevel: process.env.LOG_LEVEL === undefin
 export async function seedSurveyWorld(): Promise<void> {
   await seedTemplate('post-call');
   await createSite('ABV', { name: 'Abbeville', country: 'FR', timezone: 'Europe/Paris', locale: 'fr' }, { type: 'system' });
+}
+
+export interface SmtpWorld {
+  smtp: SmtpCapture;
+  mailer: Mailer;
+  config: Config;
+  stop(): Promise<void>;
+}
+
+/** The survey world, an SMTP capture on loopback and a mailer configured to send to it. */
+export async function startSmtpWorld(): Promise<SmtpWorld> {
+  await seedSurveyWorld();
+  const smtp = await startSmtpCapture();
+  const config = testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Retour <surveys@example.com>', PUBLIC_URL });
+  const mailer = createMailer(config, logger);
+  return {
+    smtp,
+    mailer,
+    config,
+    async stop() {
+      await mailer.close();
+      await smtp.stop();
+    },
+  };
 }
 
 let calls = 0;

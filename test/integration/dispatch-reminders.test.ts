@@ -5,30 +5,26 @@
  * invitations expiring after the configured days.
  */
 import { findInvitationByToken, markAnswered, markOpened, markUnsubscribed } from '../../server/invitations';
-import { createMailer, type Mailer } from '../../server/mail';
-import { testConfig } from '../helpers/app';
+import type { Config } from '../../server/config';
+import type { Mailer } from '../../server/mail';
 import { useTestDatabase } from '../helpers/database';
-import { DAY, PUBLIC_URL, at, logger, receivedBy, schedule, seedSurveyWorld, stored, surveyToken, testWorker } from '../helpers/dispatch';
-import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp-capture';
+import { DAY, at, receivedBy, schedule, startSmtpWorld, stored, surveyToken, testWorker, type SmtpWorld } from '../helpers/dispatch';
+import type { SmtpCapture } from '../helpers/smtp-capture';
 import { removeTempDirs } from '../helpers/tmp';
 
 useTestDatabase();
 afterAll(removeTempDirs);
 
+let world: SmtpWorld;
 let smtp: SmtpCapture;
 let mailer: Mailer;
-let config: ReturnType<typeof testConfig>;
+let config: Config;
 
 beforeAll(async () => {
-  await seedSurveyWorld();
-  smtp = await startSmtpCapture();
-  config = testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Retour <surveys@example.com>', PUBLIC_URL });
-  mailer = createMailer(config, logger);
+  world = await startSmtpWorld();
+  ({ smtp, mailer, config } = world);
 });
-afterAll(async () => {
-  await mailer.close();
-  await smtp.stop();
-});
+afterAll(() => world.stop());
 
 // Each test has its own month, later than the previous one's.
 let month = 0;

@@ -5,33 +5,29 @@
  * suppressed address is skipped; two workers racing send each email once.
  */
 import { findInvitationByToken } from '../../server/invitations';
+import type { Config } from '../../server/config';
 import { createMailer, type Mailer } from '../../server/mail';
 import { isSuppressed, suppressAddress } from '../../server/suppressions';
 import { getPublished } from '../../server/templates';
-import { testConfig } from '../helpers/app';
 import { useTestDatabase } from '../helpers/database';
-import { PUBLIC_URL, at, logger, receivedBy, schedule, seedSurveyWorld, stored, surveyToken, testWorker } from '../helpers/dispatch';
-import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp-capture';
+import { PUBLIC_URL, at, logger, receivedBy, schedule, startSmtpWorld, stored, surveyToken, testWorker, type SmtpWorld } from '../helpers/dispatch';
+import type { SmtpCapture } from '../helpers/smtp-capture';
 import { removeTempDirs } from '../helpers/tmp';
 
 useTestDatabase();
 afterAll(removeTempDirs);
 
 const MINUTE = 60_000;
+let world: SmtpWorld;
 let smtp: SmtpCapture;
 let mailer: Mailer;
-let config: ReturnType<typeof testConfig>;
+let config: Config;
 
 beforeAll(async () => {
-  await seedSurveyWorld();
-  smtp = await startSmtpCapture();
-  config = testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Retour <surveys@example.com>', PUBLIC_URL });
-  mailer = createMailer(config, logger);
+  world = await startSmtpWorld();
+  ({ smtp, mailer, config } = world);
 });
-afterAll(async () => {
-  await mailer.close();
-  await smtp.stop();
-});
+afterAll(() => world.stop());
 
 // Each test has its own hour, later than the previous one's, so leftovers never get in the way.
 let hour = 0;
