@@ -46,9 +46,13 @@ export async function lookupAll<T>(keys: Iterable<string>, find: (key: string) =
   return found;
 }
 
-/** The queues of these calls and every site they name or their queue had when they ended. */
-export async function loadReferences(calls: readonly CallInput[]): Promise<References> {
-  const queues = await lookupAll(calls.map((c) => c.queue), (code) => queueByCode(code));
+/** Queues by code (missing ones map to null). */
+export function loadQueues(codes: Iterable<string>): Promise<Map<string, Queue | null>> {
+  return lookupAll(codes, (code) => queueByCode(code));
+}
+
+/** Every site these calls name or their queue had when they ended, with `queues` (from loadQueues) for reference. */
+export async function loadReferences(calls: readonly CallInput[], queues: Map<string, Queue | null>): Promise<References> {
   const siteCodes = calls.flatMap((c) => {
     const queue = queues.get(c.queue);
     return [c.site, queue ? queueSiteAt(queue, c.endedAt) : null].filter((s): s is string => Boolean(s));

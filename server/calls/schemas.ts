@@ -75,6 +75,12 @@ export function externalIdOf(raw: unknown): string {
   return typeof id === 'string' ? id.trim() : typeof id === 'number' ? String(id) : '';
 }
 
+/** The queue code an item names, normalised as the schema does ('' when it names none). */
+export function queueCodeOf(raw: unknown): string {
+  const queue = (raw as { queue?: unknown } | null)?.queue;
+  return typeof queue === 'string' ? queue.trim().toLowerCase() : '';
+}
+
 export const importParams = Joi.object({ id: Joi.string().hex().length(24).required() });
 
 export const callParams = Joi.object({ externalId: Joi.string().trim().min(1).max(200).required() });

@@ -3,8 +3,8 @@
  * item's shape (Joi), its queue and site, and repeats (already stored, or earlier in the
  * batch). What remains is a list of new, resolved calls ready for eligibility.
  */
-import { loadReferences, resolveCall, storedExternalIds, type ResolvedCall } from './lookups';
-import { checkCall, externalIdOf, type CallInput } from './schemas';
+import { loadQueues, loadReferences, resolveCall, storedExternalIds, type ResolvedCall } from './lookups';
+import { checkCall, externalIdOf, queueCodeOf, type CallInput } from './schemas';
 
 export interface Screened {
   /** Per item: the final outcome when it is invalid or a duplicate, else null. */
@@ -14,6 +14,13 @@ export interface Screened {
 }
 
 export async function screenCalls(items: readonly unknown[], now: Date): Promise<Screened> {
+  // The repeat and queue lookups need only identifiers as sent (normalised as validation
+  // will): the database answers them while the calls are being checked.
+  const storedLookup = storedExternalIds([...new Set(items.map(externalIdOf).filter(Boolean))]);
+  const queueLookup = loadQueues(items.map(queueCodeOf).filter(Boolean));
+  for (const early of [storedLookup, queueLookup]) early.catch(() => undefined); // awaited below, where a failure is reported
+  await new Promise((resolve) => setImmediate(resolve));
+
   const verdicts: Screened['verdicts'] = items.map(() => null);
   const checked: { index: number; call: CallInput }[] = [];
   items.forEach((raw, index) => {
@@ -22,10 +29,7 @@ export async function screenCalls(items: readonly unknown[], now: Date): Promise
     else verdicts[index] = { externalId: externalIdOf(raw), outcome: 'invalid', reason };
   });
 
-  const [refs, stored] = await Promise.all([
-    loadReferences(checked.map((c) => c.call)),
-    storedExternalIds(checked.map((c) => c.call.externalId)),
-  ]);
+  const [refs, stored] = await Promise.all([queueLookup.then((queues) => loadReferences(checked.map((c) => c.call), queues)), storedLookup]);
   const seen = new Set<string>();
   const fresh: Screened['fresh'] = [];
   for (const { index, call } of checked) {

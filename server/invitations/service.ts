@@ -6,7 +6,7 @@
 import { Types } from 'mongoose';
 import { Conflict, Invalid } from '../errors';
 import { Invitation, type InvitationRecord, type InvitationState } from './model';
-import { hashToken, looksLikeToken, newToken } from './tokens';
+import { hashToken, looksLikeToken, newTokens } from './tokens';
 
 export interface NewInvitation {
   callId: string;
@@ -62,12 +62,13 @@ export async function createInvitation(input: NewInvitation): Promise<{ id: stri
 export async function createInvitations(inputs: NewInvitation[]): Promise<({ id: string; token: string } | { error: Error })[]> {
   const results: ({ id: string; token: string } | { error: Error })[] = new Array(inputs.length);
   const docs: { index: number; doc: Record<string, unknown>; token: string }[] = [];
+  const tokens = newTokens(inputs.length);
   inputs.forEach((input, index) => {
     if (!(input.sendAt instanceof Date) || !(input.expiresAt instanceof Date) || !(input.sendAt < input.expiresAt)) {
       results[index] = { error: new Invalid('An invitation must expire after it is sent.', { code: 'INVITATION_DATES' }) };
       return;
     }
-    const token = newToken();
+    const token = tokens[index] as string;
     docs.push({ index, token, doc: newInvitationDoc(input, token) });
   });
   if (docs.length === 0) return results;

@@ -11,6 +11,12 @@ export function newToken(): string {
   return randomBytes(TOKEN_BYTES).toString('base64url');
 }
 
+/** `count` tokens from one CSPRNG call (ingest makes a thousand at once). */
+export function newTokens(count: number): string[] {
+  const bytes = randomBytes(TOKEN_BYTES * count);
+  return Array.from({ length: count }, (_, i) => bytes.subarray(i * TOKEN_BYTES, (i + 1) * TOKEN_BYTES).toString('base64url'));
+}
+
 /** Hex SHA-256: a fast hash is enough for a 256-bit random secret (nothing to brute-force). */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');

@@ -45,19 +45,23 @@ function exactOffset(instant: number, timeZone: string): number {
 }
 
 const HOUR_MS = 3_600_000;
-/** Offset per zone and UTC hour, when it is the same at both ends of the hour (no change inside). */
-const hourOffsets = new Map<string, number | null>();
+/** Per zone, the offset of each UTC hour when it is the same at both ends of the hour (no change inside). */
+const hourOffsets = new Map<string, Map<number, number | null>>();
 
 /** Minutes to add to UTC to read the wall clock in `timeZone` at `instant`. */
 function offsetMinutes(instant: number, timeZone: string): number {
   const hour = Math.floor(instant / HOUR_MS);
-  const key = `${timeZone}|${hour}`;
-  let cached = hourOffsets.get(key);
+  let zone = hourOffsets.get(timeZone);
+  if (!zone) {
+    zone = new Map();
+    hourOffsets.set(timeZone, zone);
+  }
+  let cached = zone.get(hour);
   if (cached === undefined) {
     const start = exactOffset(hour * HOUR_MS, timeZone);
     cached = start === exactOffset((hour + 1) * HOUR_MS - 1, timeZone) ? start : null;
-    if (hourOffsets.size > 50_000) hourOffsets.clear();
-    hourOffsets.set(key, cached);
+    if (zone.size > 50_000) zone.clear();
+    zone.set(hour, cached);
   }
   return cached ?? exactOffset(instant, timeZone);
 }
@@ -81,11 +85,19 @@ export function zonedParts(instant: Date, timeZone: string): { date: string; tim
 export function zonedInstant(date: string, time: string, timeZone: string): Date {
   const [y, mo, d] = date.split('-').map(Number);
   const [h, mi] = time.split(':').map(Number);
-  const wall = Date.UTC(y as number, (mo as number) - 1, d, h, mi);
-  const before = offsetMinutes(wall - DAY_MS, timeZone);
-  const after = offsetMinutes(wall + DAY_MS, timeZone);
-  const valid = [before, after].map((o) => wall - o * MINUTE_MS).filter((t) => wallClock(t, timeZone) === wall);
-  return new Date(valid.length > 0 ? Math.min(...valid) : wall - before * MINUTE_MS);
+  return new Date(instantOfWall(Date.UTC(y as number, (mo as number) - 1, d, h, mi), timeZone));
+}
+
+/** zonedInstant for a wall clock given as a UTC timestamp (to the minute). */
+function instantOfWall(wall: number, timeZone: string): number {
+  const before = wall - offsetMinutes(wall - DAY_MS, timeZone) * MINUTE_MS;
+  const after = wall - offsetMinutes(wall + DAY_MS, timeZone) * MINUTE_MS;
+  const beforeValid = wallClock(before, timeZone) === wall;
+  const afterValid = wallClock(after, timeZone) === wall;
+  if (beforeValid && afterValid) return Math.min(before, after);
+  if (beforeValid) return before;
+  if (afterValid) return after;
+  return before;
 }
 
 /** YYYY-MM-DD shifted by `days` calendar days. */
@@ -119,9 +131,9 @@ export function nextAllowedTime(instant: Date, quiet: QuietHours | null, timeZon
 
 /** The same local time `days` calendar days later in `timeZone` (23 or 25 hours across a DST change). */
 export function addLocalDays(instant: Date, days: number, timeZone: string): Date {
-  const { date, time } = zonedParts(instant, timeZone);
-  const seconds = ((instant.getTime() % 60_000) + 60_000) % 60_000;
-  return new Date(zonedInstant(addDays(date, days), time, timeZone).getTime() + seconds);
+  const at = instant.getTime();
+  const seconds = ((at % MINUTE_MS) + MINUTE_MS) % MINUTE_MS;
+  return new Date(instantOfWall(wallClock(at, timeZone) + days * DAY_MS, timeZone) + seconds);
 }
 
 /** The ISO 8601 week of `instant` in `timeZone`, e.g. "2026-W47" (weeks start on Monday). */
