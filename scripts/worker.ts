@@ -7,6 +7,8 @@
 import { loadConfig, type Config } from '../server/config';
 import { connect } from '../server/db';
 import { StartupError } from '../server/errors';
+import { runAlerts } from '../server/alerts';
+import { runDigest } from '../server/digest';
 import { runDispatch } from '../server/invitations';
 import { createLogger } from '../server/logger';
 import { SHUTDOWN_TIMEOUT_MS } from '../server/main';
@@ -35,6 +37,7 @@ async function runWorker(): Promise<void> {
     process.exit(1);
   }
   const dispatch = runDispatch(config, logger);
+  const background = [runAlerts(config, logger), runDigest(config, logger)];
   logger.info({ db: database.kind, mail: config.smtpUrl ? 'smtp' : 'outbox' }, 'dispatch worker running');
 
   let stopping = false;
@@ -42,8 +45,7 @@ async function runWorker(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     logger.info({ signal }, 'stopping the dispatch worker');
-    void dispatch
-      .stop(SHUTDOWN_TIMEOUT_MS)
+    void Promise.all([dispatch.stop(SHUTDOWN_TIMEOUT_MS), ...background.map((job) => job.stop(SHUTDOWN_TIMEOUT_MS))])
       .then(() => database.disconnect())
       .then(
         () => process.exit(0),

@@ -9,9 +9,16 @@ import { auditRoutes } from './audit/routes';
 import { authRoutes, sessionRouter } from './auth/routes';
 import { prepareAuth } from './auth/startup';
 import { callRoutes, callUploadParser } from './calls/routes';
+import { prepareDemo, type DemoStatus } from './demo';
 import { mailRoutes } from './mail/routes';
 import { queueRoutes } from './queues/routes';
+import { reconcilePendingRollups } from './rollups';
+import { reportRoutes } from './reports';
+import { commentRoutes } from './reports/comments-routes';
+import { exportRoutes } from './reports/export-routes';
+import { trendRoutes } from './reports/trend-routes';
 import { siteRoutes } from './sites/routes';
+import { surveyRoutes } from './survey';
 import { loadSurveyTemplates, templateRoutes } from './templates';
 import { unsubscribeRoutes } from './unsubscribe/routes';
 
@@ -23,10 +30,12 @@ export interface FeatureDeps {
 }
 
 /** Routers mounted after the built-in routes and before the 404 handler. */
-export function featureRouters({ config }: FeatureDeps): Router[] {
+export function featureRouters({ config, logger }: FeatureDeps): Router[] {
   return [
     // Before the staff-area CSRF check: the call import's multipart form carries its token in the body.
     callUploadParser(),
+    // Customers' survey pages need no staff session.
+    surveyRoutes({ logger }),
     // Then: sessions, res.locals.user and the guards of /admin, /account and /reports.
     sessionRouter(config),
     authRoutes(config),
@@ -35,13 +44,28 @@ export function featureRouters({ config }: FeatureDeps): Router[] {
     queueRoutes(),
     callRoutes(),
     templateRoutes(),
+    reportRoutes(),
+    commentRoutes(),
+    exportRoutes(),
+    trendRoutes(),
     mailRoutes(config),
     unsubscribeRoutes(),
   ];
 }
 
-/** Start-up work: seeding the first admin, the bootstrap API key, default survey templates. */
-export async function prepareFeatures({ config, logger, surveysDir }: FeatureDeps): Promise<void> {
+/** What start-up work found that the process reports (the banner). */
+export interface PreparedFeatures {
+  /** The demo data, when the database has it (loaded now or earlier). */
+  demo: DemoStatus | null;
+}
+
+/** Start-up work: seeding the first admin, the bootstrap API key, default survey templates, the demo data. */
+export async function prepareFeatures({ config, logger, surveysDir }: FeatureDeps): Promise<PreparedFeatures> {
   await prepareAuth(config, logger);
   await loadSurveyTemplates({ dir: surveysDir, logger });
+  // Saves a crash interrupted: their buckets are recounted before the app serves.
+  const recounted = await reconcilePendingRollups();
+  logger[recounted > 0 ? 'info' : 'debug']({ responses: recounted }, 'rollups recounted for responses left pending');
+  // Last: the demo's queues need the survey templates.
+  return { demo: await prepareDemo(config, logger) };
 }

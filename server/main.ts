@@ -5,10 +5,13 @@
  */
 import type { Router } from 'express';
 import { createApp } from './app';
+import { runAlerts } from './alerts';
 import { loadConfig, type Config } from './config';
 import { connect, type ConnectOptions, type Database } from './db';
 import { StartupError } from './errors';
-import { prepareFeatures } from './features';
+import { runDigest } from './digest';
+import { demoBannerLines, type DemoStatus } from './demo';
+import { prepareFeatures, type FeatureDeps, type PreparedFeatures } from './features';
 import { createHealth } from './http/health';
 import { listen, type HttpServer } from './http/http-server';
 import { runDispatch } from './invitations';
@@ -20,7 +23,7 @@ export interface StartOptions {
   /** Replaces connect() (tests run the real lifecycle without a database). */
   connectDatabase?: (config: Config, logger: Logger, options: ConnectOptions) => Promise<Database>;
   /** Replaces prepareFeatures() (start-up work needs the database the stand-in does not have). */
-  prepareFeatures?: typeof prepareFeatures;
+  prepareFeatures?: (deps: FeatureDeps) => Promise<PreparedFeatures | void>;
   /** Extra routers mounted before the 404 handler. */
   routers?: Router[];
   /** Called when the embedded engine dies under the running app. */
@@ -34,6 +37,8 @@ export interface Running {
   http: HttpServer;
   /** Where the app answers (PUBLIC_URL, or localhost on the actual port). */
   url: string;
+  /** The demo data, when the database has it. */
+  demo: DemoStatus | null;
   /** Stops accepting, drains in-flight requests (bounded), closes the database. */
   stop(reason: string): Promise<void>;
 }
@@ -43,8 +48,9 @@ export async function start(config: Config, logger: Logger, options: StartOption
   const health = createHealth();
   const database = await (options.connectDatabase ?? connect)(config, logger, { onEngineExit: options.onEngineExit });
   let http: HttpServer;
+  let prepared: PreparedFeatures | void;
   try {
-    await (options.prepareFeatures ?? prepareFeatures)({ config, logger });
+    prepared = await (options.prepareFeatures ?? prepareFeatures)({ config, logger });
   } catch (err) {
     await database.disconnect();
     throw err;
@@ -63,6 +69,8 @@ export async function start(config: Config, logger: Logger, options: StartOption
   }
   // After HTTP listens; DISPATCH_WORKER=0 when `npm run worker` runs it elsewhere.
   const dispatch = config.dispatchWorker ? runDispatch(config, logger) : undefined;
+  // Alerts to quality leads and the weekly digest are background mail too: they run where dispatch runs.
+  const background = config.dispatchWorker ? [runAlerts(config, logger), runDigest(config, logger)] : [];
   health.ready(database.kind);
   const url = config.publicUrl === `http://localhost:${config.port}` ? `http://localhost:${http.port}` : config.publicUrl;
   logger.info({ url, db: database.kind, mail: config.smtpUrl ? 'smtp' : 'outbox' }, 'Retour is ready');
@@ -71,19 +79,20 @@ export async function start(config: Config, logger: Logger, options: StartOption
     health.stopping();
     logger.info({ reason, inFlight: http.inFlight() }, 'shutting down');
     // First: no new email starts once shutting down; sends in flight finish (bounded).
-    await dispatch?.stop(SHUTDOWN_TIMEOUT_MS);
+    await Promise.all([dispatch?.stop(SHUTDOWN_TIMEOUT_MS), ...background.map((job) => job.stop(SHUTDOWN_TIMEOUT_MS))]);
     const outcome = await http.stop(SHUTDOWN_TIMEOUT_MS);
     if (outcome === 'forced') logger.warn('some requests did not finish within 10 s and were cut');
     await database.disconnect();
     logger.info('stopped');
   }
-  return { config, logger, database, http, url, stop };
+  return { config, logger, database, http, url, demo: prepared?.demo ?? null, stop };
 }
 
-/** What a developer needs after `npm start`: where to go and how to log in. */
+/** What a developer needs after `npm start`: where to go, how to log in, where emails go. */
 function printBanner(running: Running): void {
   const { config, url } = running;
   const lines = [`Retour is running at ${url} (database: ${running.database.kind}, mail: ${config.smtpUrl ? 'SMTP' : 'outbox'})`];
+  if (running.demo) lines.push(...demoBannerLines(running.demo, url));
   if (config.admin?.generated) {
     lines.push(`Log in at ${url}/login as ${config.admin.email} with password ${config.admin.password}`);
     lines.push(`  (a development account; the password is kept in ${config.dataDir}/dev-secrets.json)`);
@@ -91,7 +100,8 @@ function printBanner(running: Running): void {
     lines.push(`Log in at ${url}/login as ${config.admin.email} with ADMIN_PASSWORD`);
   }
   if (!config.smtpUrl) lines.push(`Emails are not sent: read them at ${url}/admin/outbox`);
-  process.stdout.write(lines.join('\n') + '\n');
+  const rule = '-'.repeat(Math.min(100, Math.max(...lines.map((l) => l.length))));
+  process.stdout.write([rule, ...lines, rule].join('\n') + '\n');
 }
 
 function exitWithStartupError(err: unknown): never {
@@ -146,7 +156,8 @@ export async function main(env?: Record<string, string | undefined>, options: St
     exitWithStartupError(err);
   }
   if (stopping) return void stopAndExit('signal during start-up', running);
-  if (config.nodeEnv === 'development') printBanner(running);
+  // Development, the demo and the embedded engine are for people at a terminal: tell them where to go.
+  if (config.nodeEnv === 'development' || running.demo || running.database.kind === 'embedded') printBanner(running);
   // A supervisor (or a test) that forked us learns where we listen.
   process.send?.({ type: 'ready', url: running.url, port: running.http.port });
 }

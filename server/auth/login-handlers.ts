@@ -16,8 +16,8 @@ import { ABSOLUTE_TIMEOUT_MS, SESSION_COOKIE, regenerateSession, saveSession } f
 import { blockedFor, clearAccount, recordFailure } from './throttle';
 import { setUserLocale } from './users';
 
-/** Where a sign-in lands without a `next`. */
-export const STAFF_HOME = '/account';
+/** Where a sign-in lands without a `next`: the overview report, for admins and quality leads alike. */
+export const STAFF_HOME = '/reports';
 
 const NOTICES: Record<string, string> = { out: 'auth.login.signedOut', set: 'auth.login.passwordSet' };
 

@@ -6,6 +6,8 @@
  */
 import { Types } from 'mongoose';
 import { createInvitations, withdrawInvitations } from '../invitations';
+import { localDate } from '../time/local-time';
+import { countIngested, watchChunk } from './callbacks';
 import { decideEligibility, type Decision } from './eligibility';
 import { agentWeekKey, loadHistory, type ResolvedCall } from './lookups';
 import { CallModel } from './model';
@@ -53,6 +55,7 @@ async function ingestChunk(items: unknown[], source: CallSource, options: Ingest
   const { verdicts, fresh } = await screenCalls(items, now);
   const results: Outcome[] = verdicts.map((v) => v ?? { externalId: '', outcome: 'invalid' });
 
+  const watch = watchChunk();
   const history = await loadHistory(fresh.map((f) => f.resolved), now);
   const decided = fresh.map(({ index, resolved }) => {
     const { call, queue, site, customerHash, week } = resolved;
@@ -96,11 +99,12 @@ async function ingestChunk(items: unknown[], source: CallSource, options: Ingest
     }
   }
   const failed = failedInvites.filter((f) => !duplicates.has(f.call.doc.externalId));
-  if (failed.length > 0) {
-    // A call without its invitation would never be surveyed: remove it so a retry redoes both.
-    await CallModel.deleteMany({ _id: { $in: failed.map((f) => f.call.doc._id) } });
-    throw (failed[0] as (typeof failed)[number]).err;
-  }
+  // A call without its invitation would never be surveyed: remove it so a retry redoes both.
+  if (failed.length > 0) await CallModel.deleteMany({ _id: { $in: failed.map((f) => f.call.doc._id) } });
+  // The calls that stay are counted now, even if the request fails: a retry finds them duplicates.
+  const removed = new Set(failed.map((f) => f.call.doc._id));
+  await countIngested(decided.filter((d) => !duplicates.has(d.doc.externalId) && !removed.has(d.doc._id)).map((d) => d.doc), history.nearby, watch);
+  if (failed.length > 0) throw (failed[0] as (typeof failed)[number]).err;
   return results;
 }
 
@@ -110,7 +114,7 @@ function outcomeOf(externalId: string, decision: Decision): Outcome {
   return outcome;
 }
 
-function callDocument({ call, site, customerHash, week }: ResolvedCall, decision: Decision, source: CallSource, now: Date) {
+function callDocument({ call, queue, site, customerHash, week }: ResolvedCall, decision: Decision, source: CallSource, now: Date) {
   return {
     _id: new Types.ObjectId(),
     externalId: call.externalId,
@@ -135,6 +139,9 @@ function callDocument({ call, site, customerHash, week }: ResolvedCall, decision
       decidedAt: now,
     },
     source: { type: source.type, id: source.id },
+    day: localDate(call.endedAt, site.timezone),
+    templateKey: queue.survey.template,
+    calledBack: false,
     createdAt: now,
   };
 }
@@ -170,6 +177,8 @@ async function inviteScheduled(calls: (Decided & { decision: ScheduledDecision }
       reason: doc.reason ?? undefined,
       customer: { email: doc.customer.email, name: doc.customer.name ?? undefined, locale: doc.customer.locale },
       templateKey: resolved.queue.survey.template,
+      callEndedAt: doc.endedAt,
+      day: doc.day,
       sendAt: decision.sendAt,
       expiresAt: decision.expiresAt,
       reminderAt: decision.reminderAt,

@@ -1,13 +1,15 @@
 /**
  * What ingest looks up for a batch of valid calls, a few queries per batch rather than
  * per call: their queues and sites (resolving each call's site), the externalIds
- * already stored, suppressions, the customers' surveys near these dates, and the
- * agents' scheduled surveys per queue and ISO week. Decisions are eligibility.ts's job.
+ * already stored, suppressions, the customers' surveys near these dates and calls near
+ * their ends (callbacks), and the agents' scheduled surveys per queue and ISO week.
+ * Decisions are eligibility.ts's job.
  */
 import { hashEmail, suppressionsByHash, type SuppressionReason } from '../suppressions';
 import { queueByCode, siteAt, type Queue } from '../queues';
 import { siteByCode, type Site } from '../sites';
 import { isoWeek } from '../time/local-time';
+import { callbackWindow, NEARBY_FIELDS, type CountedCall } from './callbacks';
 import { CallModel } from './model';
 import type { CallInput } from './schemas';
 
@@ -96,6 +98,8 @@ export interface History {
   surveys: Map<string, Date[]>;
   /** Scheduled surveys by `${queue}|${agent}|${week}`. */
   agentWeeks: Map<string, number>;
+  /** Stored calls of these customers and queues ending within the callback window of one of these calls. */
+  nearby: CountedCall[];
 }
 
 export function agentWeekKey(queue: string, agent: string, week: string): string {
@@ -104,33 +108,42 @@ export function agentWeekKey(queue: string, agent: string, week: string): string
 
 /** Suppressions, nearby surveys and agent counts for the calls about to be decided. */
 export async function loadHistory(calls: readonly ResolvedCall[], now: Date): Promise<History> {
-  const [suppressions, surveys, agentWeeks] = await Promise.all([
+  const [suppressions, { surveys, nearby }, agentWeeks] = await Promise.all([
     suppressionsByHash(calls.map((c) => c.customerHash)),
-    customerSurveys(calls, now),
+    customerCalls(calls, now),
     agentWeekCounts(calls),
   ]);
-  return { suppressions, surveys, agentWeeks };
+  return { suppressions, surveys, agentWeeks, nearby };
 }
 
-async function customerSurveys(calls: readonly ResolvedCall[], now: Date): Promise<Map<string, Date[]>> {
+/** One query for both: the customers' surveys near these dates, and their calls near these ends. */
+async function customerCalls(calls: readonly ResolvedCall[], now: Date): Promise<Pick<History, 'surveys' | 'nearby'>> {
   const surveys = new Map<string, Date[]>();
-  if (calls.length === 0) return surveys;
+  if (calls.length === 0) return { surveys, nearby: [] };
+  const ends = calls.map((c) => c.call.endedAt.getTime());
+  const window = callbackWindow(ends);
   // Every survey that could quarantine one of these calls: within quarantineDays of its send time.
   const maxDays = Math.max(...calls.map((c) => c.queue.survey.quarantineDays));
-  if (maxDays <= 0) return surveys;
-  const ends = calls.map((c) => c.call.endedAt.getTime());
   const from = new Date(Math.min(...ends) - maxDays * DAY_MS);
   const to = new Date(Math.max(Math.max(...ends), now.getTime()) + (maxDays + 2) * DAY_MS);
+  const near: Record<string, unknown>[] = [{ endedAt: window }];
+  if (maxDays > 0) near.push({ 'decision.sendAt': { $gte: from, $lte: to } });
   const found = await CallModel.find(
-    { customerHash: { $in: [...new Set(calls.map((c) => c.customerHash))] }, 'decision.sendAt': { $gte: from, $lte: to } },
-    { customerHash: 1, 'decision.sendAt': 1, _id: 0 },
-  ).lean<{ customerHash: string; decision: { sendAt: Date } }[]>();
+    { customerHash: { $in: [...new Set(calls.map((c) => c.customerHash))] }, $or: near },
+    { ...NEARBY_FIELDS, 'decision.sendAt': 1 },
+  ).lean<(CountedCall & { decision: { sendAt: Date | null } })[]>();
+  const queues = new Set(calls.map((c) => c.call.queue));
+  const nearby: CountedCall[] = [];
   for (const f of found) {
-    const list = surveys.get(f.customerHash) ?? [];
-    list.push(f.decision.sendAt);
-    surveys.set(f.customerHash, list);
+    const sendAt = f.decision.sendAt;
+    if (maxDays > 0 && sendAt && sendAt >= from && sendAt <= to) {
+      const list = surveys.get(f.customerHash) ?? [];
+      list.push(sendAt);
+      surveys.set(f.customerHash, list);
+    }
+    if (queues.has(f.queue) && f.endedAt >= window.$gte && f.endedAt <= window.$lte) nearby.push(f);
   }
-  return surveys;
+  return { surveys, nearby };
 }
 
 async function agentWeekCounts(calls: readonly ResolvedCall[]): Promise<Map<string, number>> {

@@ -61,6 +61,12 @@ const callSchema = new Schema(
     decision: { type: decisionSchema, required: true },
     invitationId: { type: String, default: null },
     source: { type: sourceSchema, required: true },
+    /** The call's end as a local date at its site (YYYY-MM-DD): its day in the reports. */
+    day: { type: String, default: null },
+    /** The queue's survey template when the call was decided (a scheduled call's invitation has it). */
+    templateKey: { type: String, default: null },
+    /** Surveyed calls: the customer called the same queue again within 7 days after (callbacks.ts). */
+    calledBack: { type: Boolean, default: false },
   },
   { timestamps: { createdAt: true, updatedAt: false } },
 );
@@ -72,6 +78,8 @@ callSchema.index({ queue: 1, agent: 1, week: 1 });
 // The decision log, newest calls first, optionally by queue.
 callSchema.index({ endedAt: -1 });
 callSchema.index({ queue: 1, endedAt: -1 });
+// Callbacks: a customer's calls to a queue around a date.
+callSchema.index({ customerHash: 1, queue: 1, endedAt: 1 });
 
 /** A stored call as read with lean(). */
 export interface CallRecord {
@@ -98,6 +106,10 @@ export interface CallRecord {
     decidedAt: Date;
   };
   source: { type: 'api' | 'csv'; id: string };
+  /** Null on calls stored before these were kept. */
+  day: string | null;
+  templateKey: string | null;
+  calledBack: boolean;
   createdAt: Date;
 }
 export const CallModel = mongoose.model('Call', callSchema);

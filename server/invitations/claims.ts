@@ -6,6 +6,7 @@
  * under the model: thousands per minute, with documents this module writes itself.
  */
 import type { mongo } from 'mongoose';
+import { addDeliveries } from '../rollups';
 import { Invitation, OPEN_STATES, type InvitationRecord } from './model';
 import { hashToken, newToken } from './tokens';
 
@@ -18,11 +19,16 @@ const collection = () => Invitation.collection as unknown as mongo.Collection<St
 /**
  * The fields a claim reads back: what sending, the reminder's shift and the outcome need.
  * Only these are encoded by the database and decoded here, once per email; the token
- * hashes (they only grow) and the reporting copies stay behind.
+ * hashes (they only grow) stay behind. The reporting copies come along for the `invited`
+ * counter of the first send's bucket.
  */
 const CLAIMED_FIELDS = [
   '_id',
   'site',
+  'queue',
+  'agent',
+  'reason',
+  'day',
   'customer',
   'templateKey',
   'templateVersionId',
@@ -95,16 +101,20 @@ const SETTLE_WINDOW_MS = 10;
  * together in the next one, so under load a burst costs one round trip per several emails
  * (a round trip costs the process far more CPU than the operations in it). The
  * invitation stays leased (not due) until then. flush() waits for everything queued and throws the first write error.
+ * The first sends among the outcomes written are then counted in the rollups (`invited`), one write per burst.
  */
 export function createSettler(onLost: (count: number) => void) {
-  let queued: mongo.AnyBulkWriteOperation<Stored>[] = [];
+  let queued: Queued[] = [];
   let writing: Promise<void> | undefined;
   let failure: { error: unknown } | undefined;
 
-  async function write(ops: mongo.AnyBulkWriteOperation<Stored>[]): Promise<void> {
+  async function write(entries: Queued[]): Promise<void> {
     try {
+      const ops = entries.map((e) => e.op);
       const result = await collection().bulkWrite(ops, { ordered: false });
-      if (result.matchedCount < ops.length) onLost(ops.length - result.matchedCount);
+      const lost = ops.length - result.matchedCount;
+      if (lost > 0) onLost(lost);
+      await countFirstSends(entries.flatMap((e) => (e.firstSend ? [e.firstSend] : [])), lost === 0);
     } catch (error) {
       failure ??= { error };
     }
@@ -113,9 +123,9 @@ export function createSettler(onLost: (count: number) => void) {
   /** Writes what is queued, then whatever was queued during that write, until nothing is left. */
   async function drain(): Promise<void> {
     while (queued.length > 0) {
-      const ops = queued;
+      const entries = queued;
       queued = [];
-      await write(ops);
+      await write(entries);
     }
     writing = undefined;
   }
@@ -130,7 +140,8 @@ export function createSettler(onLost: (count: number) => void) {
       if (!writing) writing = new Promise<void>((resolve) => setTimeout(resolve, SETTLE_WINDOW_MS)).then(drain);
       // Also only while the state is still the one claimed: an answer that came meanwhile stands.
       const state: mongo.Filter<Stored>['state'] = claimed.kind === 'invitation' ? 'scheduled' : { $in: ['sent', 'opened'] };
-      queued.push({ updateOne: { filter: { _id: claimed.doc._id, 'lease.owner': claimed.owner, state }, update } });
+      const firstSend = claimed.kind === 'invitation' && outcome.set?.state === 'sent' ? { doc: claimed.doc, sentAt: outcome.set.sentAt as Date } : undefined;
+      queued.push({ op: { updateOne: { filter: { _id: claimed.doc._id, 'lease.owner': claimed.owner, state }, update } }, firstSend });
     },
     async flush(): Promise<void> {
       while (writing) await writing;
@@ -144,6 +155,35 @@ export function createSettler(onLost: (count: number) => void) {
 }
 
 export type Settler = ReturnType<typeof createSettler>;
+
+/** An outcome waiting for the settler's next write; `firstSend` when it records the invitation's first email. */
+interface Queued {
+  op: mongo.AnyBulkWriteOperation<Stored>;
+  firstSend?: { doc: ClaimedDoc; sentAt: Date };
+}
+
+/**
+ * Counts written first sends as `invited`. When some outcomes of the write were refused
+ * (lease lost, answered meanwhile), the sends whose sentAt is ours are the ones written:
+ * a worker that took over after our lease set its own, later, time.
+ */
+async function countFirstSends(sends: { doc: ClaimedDoc; sentAt: Date }[], allWritten: boolean): Promise<void> {
+  if (sends.length === 0) return;
+  let written = sends;
+  if (!allWritten) {
+    const stored = await collection()
+      .find({ _id: { $in: sends.map((s) => s.doc._id) } }, { projection: { sentAt: 1 } })
+      .toArray();
+    const sentAt = new Map(stored.map((d) => [String(d._id), d.sentAt?.getTime()]));
+    written = sends.filter((s) => sentAt.get(String(s.doc._id)) === s.sentAt.getTime());
+  }
+  await addDeliveries(
+    written.map(({ doc }) => ({
+      of: { day: doc.day ?? doc.sendAt.toISOString().slice(0, 10), site: doc.site, queue: doc.queue, agent: doc.agent, reason: doc.reason, templateKey: doc.templateKey },
+      invited: 1,
+    })),
+  );
+}
 
 /** Marks every unanswered invitation past its end 'expired' (one updateMany); returns how many. */
 export async function expireDue(now: Date): Promise<number> {

@@ -20,6 +20,8 @@ export interface BuiltEmail {
 export type EmailBuilder = (claimed: Claimed) => Promise<BuiltEmail>;
 
 const CACHE_MS = 30_000;
+/** A version the admin just published is in the emails sent a second later (a drain still asks once a second). */
+const PUBLISHED_MS = 1_000;
 
 /** A small time-bounded memo of an async lookup; failures are not kept. */
 function memo<T>(load: (key: string) => Promise<T>, ttlMs: number, clock: () => number): (key: string) => Promise<T> {
@@ -40,7 +42,7 @@ function memo<T>(load: (key: string) => Promise<T>, ttlMs: number, clock: () => 
  * cannot be used: the worker counts that as a failed attempt and retries later.
  */
 export function createEmailBuilder(config: Pick<Config, 'publicUrl'>, ttlMs = CACHE_MS, clock: () => number = Date.now): EmailBuilder {
-  const published = memo(getPublished, ttlMs, clock);
+  const published = memo(getPublished, Math.min(ttlMs, PUBLISHED_MS), clock);
   // Versions never change: the TTL only bounds memory.
   const version = memo(getVersion, ttlMs * 10, clock);
   const site = memo(siteByCode, ttlMs, clock);

@@ -33,6 +33,9 @@ const invitationSchema = new Schema(
     queue: { type: String, required: true },
     agent: { type: String, default: null },
     reason: { type: String, default: null },
+    /** The call's end, and its local date at the site (YYYY-MM-DD): the day reports count it in. */
+    callEndedAt: { type: Date, required: true },
+    day: { type: String, required: true },
     customer: { type: customerSchema, required: true },
     templateKey: { type: String, required: true },
     /** Set at the first send from the template's published version. */

@@ -17,6 +17,9 @@ export interface NewInvitation {
   reason?: string;
   customer: { email: string; name?: string; locale: 'fr' | 'en' };
   templateKey: string;
+  /** When the call ended (default: sendAt) and its local date at the site (default: the UTC date of callEndedAt). */
+  callEndedAt?: Date;
+  day?: string;
   sendAt: Date;
   expiresAt: Date;
   reminderAt?: Date | null;
@@ -29,6 +32,9 @@ export interface InvitationView {
   queue: string;
   agent: string | null;
   reason: string | null;
+  /** The call's end and its local date at the site (YYYY-MM-DD), the day reports count it in. */
+  callEndedAt: Date;
+  day: string;
   customer: { email: string; name: string | null; locale: 'fr' | 'en' };
   /** The customer's locale (ingest already fell back to the site's). */
   locale: 'fr' | 'en';
@@ -37,6 +43,8 @@ export interface InvitationView {
   /** The template version the emails used; null before the first send. */
   templateVersionId: string | null;
   callId: string;
+  /** The call's id in the telephony system (a response copies it). */
+  externalId: string;
   sentAt: Date | null;
   unsubscribedAt: Date | null;
 }
@@ -68,6 +76,10 @@ export async function createInvitations(inputs: NewInvitation[]): Promise<({ id:
       results[index] = { error: new Invalid('An invitation must expire after it is sent.', { code: 'INVITATION_DATES' }) };
       return;
     }
+    if ((input.callEndedAt !== undefined && !validDate(input.callEndedAt)) || (input.day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(input.day))) {
+      results[index] = { error: new Invalid('The call’s end must be a date and its day YYYY-MM-DD.', { code: 'INVITATION_CALL_DAY' }) };
+      return;
+    }
     const token = tokens[index] as string;
     docs.push({ index, token, doc: newInvitationDoc(input, token) });
   });
@@ -96,7 +108,12 @@ export async function withdrawInvitations(callIds: string[]): Promise<void> {
   await Invitation.deleteMany({ callId: { $in: callIds }, state: 'scheduled', sentAt: null });
 }
 
+function validDate(value: unknown): boolean {
+  return value instanceof Date && !Number.isNaN(value.getTime());
+}
+
 function newInvitationDoc(input: NewInvitation, token: string): Record<string, unknown> {
+  const callEndedAt = input.callEndedAt ?? input.sendAt;
   const reminderAt = input.reminderAt && input.reminderAt > input.sendAt && input.reminderAt < input.expiresAt ? input.reminderAt : null;
   const now = new Date();
   return {
@@ -108,6 +125,8 @@ function newInvitationDoc(input: NewInvitation, token: string): Record<string, u
     queue: input.queue,
     agent: input.agent ?? null,
     reason: input.reason ?? null,
+    callEndedAt,
+    day: input.day ?? callEndedAt.toISOString().slice(0, 10),
     customer: { email: input.customer.email, name: input.customer.name ?? null, locale: input.customer.locale },
     templateKey: input.templateKey,
     templateVersionId: null,
@@ -175,12 +194,16 @@ function toView(doc: InvitationRecord): InvitationView {
     queue: doc.queue,
     agent: doc.agent ?? null,
     reason: doc.reason ?? null,
+    // Invitations stored before these were kept: as createInvitation defaults them.
+    callEndedAt: doc.callEndedAt ?? doc.sendAt,
+    day: doc.day ?? (doc.callEndedAt ?? doc.sendAt).toISOString().slice(0, 10),
     customer: { email: doc.customer.email, name: doc.customer.name ?? null, locale },
     locale,
     expiresAt: doc.expiresAt,
     templateKey: doc.templateKey,
     templateVersionId: doc.templateVersionId ?? null,
     callId: doc.callId,
+    externalId: doc.externalId,
     sentAt: doc.sentAt ?? null,
     unsubscribedAt: doc.unsubscribedAt ?? null,
   };

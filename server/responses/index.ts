@@ -1,6 +1,9 @@
 /**
  * Responses, the public surface: the model's shapes for the features that read answers
- * (reports, exports, alerts). Saving answers is the survey's job through this feature's
- * service; nothing else writes responses.
+ * (reports, exports, alerts), and saving answers (the survey pages call saveAnswers;
+ * nothing else writes responses).
  */
 export { ResponseModel, CHANNELS, type Channel, type ResponseRecord } from './model';
+export { saveAnswers, findResponse, type ResponseContext, type SaveAnswersInput, type SavedResponse } from './service';
+export { headlineOf, needsAlert, type Headline } from './headline';
+export { keepShown, mergeAnswers } from './merge';

@@ -3,3 +3,8 @@
  * features make to keep them current (answers saved, calls surveyed, emails sent).
  */
 export * from './model';
+export { bucketOf, bucketId, type BucketSource } from './buckets';
+export { responseFacts, countsOf, type ResponseFacts, type ResponseCounts } from './facts';
+export { applyResponseChange, recountBuckets, reconcilePendingRollups } from './response-counts';
+export { addDeliveries, type DeliveryCount } from './deliveries';
+export { rebuildRollups } from './rebuild';

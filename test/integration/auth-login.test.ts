@@ -59,7 +59,7 @@ describe('POST /login', () => {
     const { agent, csrf } = await loginPage();
     const res = await agent.post('/login').type('form').send({ _csrf: csrf, email: `  ${email.toUpperCase()} `, password });
     expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/account');
+    expect(res.headers.location).toBe('/reports');
   });
 
   it.each([
@@ -72,7 +72,7 @@ describe('POST /login', () => {
     const { agent, csrf } = await loginPage();
     const res = await agent.post('/login').type('form').send({ _csrf: csrf, email, password, next });
     expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/account');
+    expect(res.headers.location).toBe('/reports');
   });
 
   it('says the same thing for an unknown email and a wrong password, and keeps the email typed', async () => {

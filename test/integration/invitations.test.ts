@@ -69,12 +69,16 @@ describe('findInvitationByToken', () => {
       queue: 'business-support',
       agent: 'a.martin',
       reason: 'billing',
+      // Not given: the call's end defaults to the send time, its day to that date in UTC.
+      callEndedAt: T,
+      day: T.toISOString().slice(0, 10),
       customer: { email: 'found@example.co.uk', name: 'Sam Smith', locale: 'en' },
       locale: 'en',
       expiresAt: at(T, 7 * DAY),
       templateKey: 'post-call',
       templateVersionId: null,
       callId: expect.any(String),
+      externalId: expect.any(String),
       sentAt: null,
       unsubscribedAt: null,
     });

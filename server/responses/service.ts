@@ -1,0 +1,158 @@
+/**
+ * Saving answers: one response per invitation, created by the first save and updated by
+ * every later one, with its headline fields, its alert flag and the reporting rollups kept
+ * in step in the same call (the rollup protocol: write with rollupPending, count the
+ * change, clear the flag). Answers arrive checked against the version (server/survey).
+ */
+import type { mongo } from 'mongoose';
+import { Conflict } from '../errors';
+import type { Locale } from '../i18n';
+import { applyResponseChange, recountBuckets, responseFacts } from '../rollups';
+import type { Answers, TemplateDefinition } from '../templates';
+import { headlineOf, needsAlert, type Headline } from './headline';
+import { mergeAnswers } from './merge';
+import { ResponseModel, type Channel, type ResponseRecord } from './model';
+
+/** What a response copies from its invitation and template version when it is created. */
+export interface ResponseContext {
+  invitationId: string;
+  callId: string;
+  externalId: string;
+  site: string;
+  queue: string;
+  agent: string | null;
+  reason: string | null;
+  callEndedAt: Date;
+  day: string;
+  customerHash: string;
+  templateKey: string;
+  templateVersionId: string;
+  locale: Locale;
+}
+
+export interface SaveAnswersInput {
+  context: ResponseContext;
+  definition: TemplateDefinition;
+  /** A full submit: every answer (checked, hidden ones dropped). A partial save: the answers it carries. */
+  answers: Answers;
+  /** A partial save: the questions the customer emptied. */
+  cleared?: readonly string[];
+  /** True for a submitted form; false for a partial save, which never makes a complete response partial again. */
+  complete: boolean;
+  /** Kept from the first save only. */
+  channel: Channel;
+  now?: Date;
+  /** Work that needs the answers stored (the invitation marked answered): runs alongside the rollup update. */
+  whenStored?: () => Promise<void>;
+}
+
+export interface SavedResponse {
+  complete: boolean;
+  /** The revision this save wrote. */
+  revision: number;
+  answers: Answers;
+}
+
+type Stored = ResponseRecord;
+type Written = { before: Stored | null; after: Stored };
+
+/**
+ * The driver's collection, for the writes every submit makes: their documents are spelled
+ * out here (timestamps included), and Mongoose's casting of them would cost more than the writes.
+ */
+const collection = () => ResponseModel.collection as unknown as mongo.Collection<Stored>;
+
+/** The response of an invitation, or null before its first save. */
+export async function findResponse(invitationId: string): Promise<Stored | null> {
+  return ResponseModel.findOne({ invitationId }).lean<Stored>();
+}
+
+/**
+ * Saves answers to the invitation's response (creating it on the first save) and counts
+ * the change in the rollups before returning. Concurrent saves of one invitation make one
+ * response. Throws Conflict (RESPONSE_BUSY) if partial saves keep racing each other.
+ */
+export async function saveAnswers(input: SaveAnswersInput): Promise<SavedResponse> {
+  const now = input.now ?? new Date();
+  const { before, after } = input.complete ? await writeFull(input, now) : await writePartial(input, now);
+  await Promise.all([settleRollups(before, after), input.whenStored?.()]);
+  return { complete: after.complete, revision: after.revision, answers: after.answers as Answers };
+}
+
+const WRITE_OPTIONS = { returnDocument: 'before', lean: true, setDefaultsOnInsert: false } as const;
+
+function newResponse(input: SaveAnswersInput, headline: Headline, now: Date) {
+  const alert: Stored['alert'] = needsAlert(headline) ? 'pending' : 'none';
+  return { ...input.context, channel: input.channel, startedAt: now, handled: null, alert, createdAt: now, __v: 0 };
+}
+
+/** A submitted form replaces every answer: one upsert, whatever was there before. */
+async function writeFull(input: SaveAnswersInput, now: Date): Promise<Written> {
+  const { invitationId } = input.context;
+  const headline = headlineOf(input.definition, input.answers);
+  const set = { answers: input.answers, ...headline, complete: true, submittedAt: now, rollupPending: true, updatedAt: now };
+  const created = newResponse(input, headline, now);
+  const update = { $set: set, $inc: { revision: 1 }, $setOnInsert: created };
+  let before: Stored | null;
+  try {
+    before = await collection().findOneAndUpdate({ invitationId }, update, { upsert: true, returnDocument: 'before' });
+  } catch (err) {
+    // A concurrent first save inserted it between our lookup and our insert: update that one.
+    if (!isDuplicateKey(err)) throw err;
+    before = await collection().findOneAndUpdate({ invitationId }, update, { returnDocument: 'before' });
+    if (!before) throw err;
+  }
+  if (before && before.alert === 'none' && needsAlert(headline)) {
+    await collection().updateOne({ invitationId, alert: 'none' }, { $set: { alert: 'pending' } });
+  }
+  const base = before ?? ({ ...created, answers: {} } as unknown as Stored);
+  return { before, after: { ...base, ...set, revision: (before?.revision ?? 0) + 1 } };
+}
+
+const PARTIAL_ATTEMPTS = 5;
+
+/** A partial save merges into the stored answers: read, merge, write if nobody wrote meanwhile. */
+async function writePartial(input: SaveAnswersInput, now: Date): Promise<Written> {
+  const { invitationId } = input.context;
+  for (let attempt = 0; attempt < PARTIAL_ATTEMPTS; attempt++) {
+    const current = await findResponse(invitationId);
+    const answers = mergeAnswers(input.definition, (current?.answers ?? {}) as Answers, input.answers, input.cleared);
+    const headline = headlineOf(input.definition, answers);
+    if (current) {
+      const alert = current.alert === 'none' && needsAlert(headline) ? { alert: 'pending' as const } : {};
+      const set = { answers, ...headline, ...alert, rollupPending: true };
+      const before = await ResponseModel.findOneAndUpdate(
+        { _id: current._id, revision: current.revision },
+        { $set: set, $inc: { revision: 1 } },
+        WRITE_OPTIONS,
+      ).lean<Stored>();
+      if (before) return { before, after: { ...before, ...set, revision: before.revision + 1 } as Stored };
+      continue;
+    }
+    const doc = { ...newResponse(input, headline, now), answers, ...headline, complete: false, submittedAt: null, revision: 1, rollupPending: true };
+    try {
+      const created = await ResponseModel.create(doc);
+      return { before: null, after: created.toObject() as Stored };
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+  throw new Conflict('These answers are being saved from elsewhere at the same time. Please try again.', { code: 'RESPONSE_BUSY' });
+}
+
+/**
+ * Counts the save in the rollups, then clears rollupPending if no later save happened.
+ * When one did (the flag stays), the bucket is recounted from the responses, so that two
+ * racing saves of one response never count it twice.
+ */
+async function settleRollups(before: Stored | null, after: Stored): Promise<void> {
+  const facts = responseFacts(after);
+  if (before?.rollupPending) await recountBuckets([facts.bucket]);
+  else await applyResponseChange(before ? responseFacts(before) : null, facts);
+  const cleared = await collection().updateOne({ invitationId: after.invitationId, revision: after.revision }, { $set: { rollupPending: false } });
+  if (cleared.matchedCount === 0) await recountBuckets([facts.bucket]);
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 11000;
+}

@@ -1,0 +1,78 @@
+/**
+ * Buckets and counter writes: the bucket of a call, invitation or response, and adding
+ * to the counters of many buckets in one bulkWrite (a missing bucket is created with the
+ * counters it was given; the others are absent, which reads as zero). Deliveries,
+ * responses and the rebuild write through here.
+ */
+import type { mongo } from 'mongoose';
+import { DailyRollup, type BucketKey, type Counter } from './model';
+
+/** Where a bucket is read from: a call, an invitation or a response (`agent`/`reason` null when none). */
+export interface BucketSource {
+  day: string;
+  site: string;
+  queue: string;
+  agent?: string | null;
+  reason?: string | null;
+  templateKey: string;
+}
+
+export function bucketOf({ day, site, queue, agent, reason, templateKey }: BucketSource): BucketKey {
+  return { day, site, queue, agent: agent ?? '', reason: reason ?? '', template: templateKey };
+}
+
+/** A string naming the bucket, for maps and sets: each field prefixed by its length, so that no two buckets share one. */
+export function bucketId(key: BucketKey): string {
+  let id = '';
+  for (const field of [key.day, key.site, key.queue, key.agent, key.reason, key.template]) id += `${field.length}:${field}`;
+  return id;
+}
+
+/** The bucket's document (every field of the unique index, in its order). */
+export function bucketFilter(key: BucketKey): BucketKey {
+  return { day: key.day, site: key.site, queue: key.queue, agent: key.agent, reason: key.reason, template: key.template };
+}
+
+/** Counters plus responseSeq, the recount guard (model.ts). */
+export type Increment = Partial<Record<Counter | 'responseSeq', number>>;
+
+export type Stored = mongo.Document;
+/** The driver's collection: counter writes come by the thousand at ingest; their documents are spelled out here. */
+export const rollups = () => DailyRollup.collection as unknown as mongo.Collection<Stored>;
+
+/**
+ * Adds each increment to its bucket, merging those of one bucket, in one unordered
+ * bulkWrite; zero changes are left out and nothing is written when none remains. Two
+ * writers creating the same bucket at once: the one refused by the unique index retries.
+ * Ingest writes a few hundred buckets per batch of calls: each operation is only its $inc.
+ */
+export async function incrementBuckets(changes: { bucket: BucketKey; inc: Increment }[]): Promise<void> {
+  const merged = new Map<string, { bucket: BucketKey; inc: Record<string, number> }>();
+  for (const { bucket, inc } of changes) {
+    const id = bucketId(bucket);
+    let entry = merged.get(id);
+    if (!entry) merged.set(id, (entry = { bucket, inc: {} }));
+    for (const field in inc) entry.inc[field] = (entry.inc[field] ?? 0) + (inc[field as keyof Increment] ?? 0);
+  }
+  const ops: mongo.AnyBulkWriteOperation<Stored>[] = [];
+  for (const { bucket, inc } of merged.values()) {
+    const nonZero = Object.fromEntries(Object.entries(inc).filter(([, n]) => n !== 0));
+    if (Object.keys(nonZero).length > 0) ops.push({ updateOne: { filter: bucketFilter(bucket), update: { $inc: nonZero }, upsert: true } });
+  }
+  await writeRetryingRaces(ops);
+}
+
+/** bulkWrite; operations refused by the unique index (a racing upsert created the bucket) run once more, now as updates. */
+export async function writeRetryingRaces(ops: mongo.AnyBulkWriteOperation<Stored>[]): Promise<void> {
+  if (ops.length === 0) return;
+  try {
+    await rollups().bulkWrite(ops, { ordered: false });
+  } catch (err) {
+    const writeErrors = (err as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
+    if (!Array.isArray(writeErrors) || writeErrors.length === 0 || writeErrors.some((w) => w.code !== 11000)) throw err;
+    await rollups().bulkWrite(
+      writeErrors.map((w) => ops[w.index] as mongo.AnyBulkWriteOperation<Stored>),
+      { ordered: false },
+    );
+  }
+}
