@@ -9,7 +9,7 @@ import { recordAudit, type AuditActor } from '../audit';
 import { canSeeSite, type StaffUser } from '../auth';
 import { NotFound } from '../errors';
 import { ResponseModel, type ResponseRecord } from '../responses';
-import { responseQuery, writeCursor, type PageRequest, type ResponseFilters } from './comments-query';
+import { responseQuery, writeCursor, type PageCursor, type PageRequest, type ResponseFilters } from './comments-query';
 import type { ReportFilters } from './filters';
 
 export const PAGE_SIZE = 25;
@@ -23,20 +23,55 @@ export interface CommentPage {
   newer: string | null;
 }
 
-/** One page of comments. */
-export async function listComments(f: ReportFilters, rf: ResponseFilters, page: PageRequest): Promise<CommentPage> {
-  const query = responseQuery(f, rf, rf.response === null);
-  const position = page.after ?? page.before;
-  const backwards = page.after !== null;
+// A response is saved after its call ended, and a call ends after local midnight of its day,
+// which is at most 14 hours before midnight UTC; two days leave room for clock skew.
+const SAVED_AFTER_DAY_MS = 2 * 24 * 3600 * 1000;
+
+/** The newest-first order of the list (or its reverse): updatedAt, then _id. */
+function byPosition(direction: 1 | -1) {
+  return (a: CommentRecord, b: CommentRecord) =>
+    direction * (a.updatedAt.getTime() - b.updatedAt.getTime() || (String(a._id) < String(b._id) ? -1 : String(a._id) > String(b._id) ? 1 : 0));
+}
+
+/**
+ * The query of one site's walk: equality on the site and bounds on updatedAt first (so the
+ * `{ site, updatedAt, _id }` index is read in order from the page position), the keyset
+ * tie-break and the response filters as residual conditions.
+ */
+function siteQuery(base: Record<string, unknown>, site: string, from: Date | null, position: PageCursor | null, backwards: boolean) {
+  const query: Record<string, unknown> = { ...base, site };
+  const updatedAt: Record<string, Date> = {};
+  if (from) updatedAt.$gte = from;
+  if (position && backwards) updatedAt.$gte = from && from > position.at ? from : position.at;
+  else if (position) updatedAt.$lte = position.at;
+  if (Object.keys(updatedAt).length > 0) query.updatedAt = updatedAt;
   if (position) {
     const op = backwards ? '$gt' : '$lt';
     query.$or = [{ updatedAt: { [op]: position.at } }, { updatedAt: position.at, _id: { [op]: position.id } }];
   }
+  return query;
+}
+
+/**
+ * One page of comments. One query a site, each reading its index from the page position and
+ * stopping at a page and one, merged here: a page costs about its size times the sites plus
+ * what the residual filters (text search, info, score, handled, queues, period) skip.
+ */
+export async function listComments(f: ReportFilters, rf: ResponseFilters, page: PageRequest): Promise<CommentPage> {
+  const base = responseQuery(f, rf, rf.response === null);
+  const position = page.after ?? page.before;
+  const backwards = page.after !== null;
   const direction = backwards ? 1 : -1;
-  const rows = await ResponseModel.find(query)
-    .sort({ updatedAt: direction, _id: direction })
-    .limit(PAGE_SIZE + 1)
-    .lean<CommentRecord[]>();
+  const from = rf.response ? null : new Date(Date.parse(`${f.from}T00:00:00Z`) - SAVED_AFTER_DAY_MS);
+  const perSite = await Promise.all(
+    f.sites.map((site) =>
+      ResponseModel.find(siteQuery(base, site, from, position, backwards))
+        .sort({ updatedAt: direction, _id: direction })
+        .limit(PAGE_SIZE + 1)
+        .lean<CommentRecord[]>(),
+    ),
+  );
+  const rows = perSite.flat().sort(byPosition(direction)).slice(0, PAGE_SIZE + 1);
   const more = rows.length > PAGE_SIZE;
   const items = rows.slice(0, PAGE_SIZE);
   if (backwards) items.reverse();

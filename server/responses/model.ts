@@ -72,8 +72,8 @@ const responseSchema = new Schema(
 responseSchema.index({ rollupPending: 1 }, { partialFilterExpression: { rollupPending: true } });
 // Rollup rebuild and recount of one bucket.
 responseSchema.index({ day: 1, site: 1, queue: 1 });
-// Comments: newest first per site.
-responseSchema.index({ site: 1, updatedAt: -1 });
+// Comments: newest first per site, ties by _id (one walk per site, stopping at a page).
+responseSchema.index({ site: 1, updatedAt: -1, _id: -1 });
 // The alert sender's queue.
 responseSchema.index({ alert: 1 }, { partialFilterExpression: { alert: 'pending' } });
 // Erasure on request.

@@ -5,6 +5,7 @@
  * period, info, score, search, handled, one response); scoping; mark handled with a note
  * (CSRF, Joi, audit, PRG back to the same page) and reopen.
  */
+import mongoose from 'mongoose';
 import request from 'supertest';
 import { AuditEntry } from '../../server/audit/model';
 import { createTestApp } from '../helpers/app';
@@ -175,6 +176,42 @@ describe('pagination', () => {
     expect(listed(back.text)).toEqual(many.slice(0, 25));
     expect(back.text).not.toContain('Newer comments');
     expect(back.text).toContain('Older comments');
+  });
+});
+
+describe('cost: a page reads about its size, not the period', () => {
+  const YEAR = 'from=2025-01-01&to=2025-12-31';
+  const older: string[] = [];
+  async function scanned(): Promise<number> {
+    const status = await mongoose.connection.db!.admin().command({ serverStatus: 1 });
+    return status.metrics.queryExecutor.scannedObjects as number;
+  }
+  /** Documents the engine read (every collection) to answer `path`, and the comments shown. */
+  async function measured(agent: { get(path: string): Promise<{ text: string }> }, path: string) {
+    const before = await scanned();
+    const res = await agent.get(path);
+    return { read: (await scanned()) - before, items: listed(res.text) };
+  }
+
+  beforeAll(async () => {
+    // 3,000 responses over 2025 at three sites, a quarter without a text answer.
+    const docs = Array.from({ length: 3000 }, (_, i) =>
+      responseDoc({ info: 'yes', csat: 4, comment: i % 4 === 0 ? undefined : `Year comment ${i}` }, { site: ['ABV', 'CAS', 'DRX'][i % 3], at: new Date(Date.UTC(2025, 0, 1, 8) + i * 2.9 * 3600_000) }),
+    );
+    await seedResponses(docs);
+    older.push(...docs.filter((d) => d.text !== null).map((d) => String(d._id)).reverse());
+  });
+
+  it('reads a page and one a site plus the responses without text it skips, on the first page and deep in the list', async () => {
+    const { agent } = await loginAs(app, { role: 'admin' });
+    const first = await measured(agent, `/reports/comments?${YEAR}`);
+    expect(first.items).toEqual(older.slice(0, 25));
+    // 3 sites × 26, plus about a quarter skipped, plus the page's own reads (session, sites, template).
+    expect(first.read).toBeLessThan(200);
+    const cursor = await storedResponse(older[1499]!);
+    const deep = await measured(agent, `/reports/comments?${YEAR}&before=${cursor.updatedAt.getTime()}.${older[1499]}`);
+    expect(deep.items).toEqual(older.slice(1500, 1525));
+    expect(deep.read).toBeLessThan(200);
   });
 });
 

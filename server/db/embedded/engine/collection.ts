@@ -8,7 +8,7 @@ import { ObjectId } from 'bson';
 import { fail } from '../errors';
 import { Index, duplicateKeyError, type DocumentKeys, type IndexSpec } from '../indexes/index';
 import { idKey } from '../indexes/key-encoding';
-import { planQuery, planSort, type Plan } from '../indexes/planner';
+import { planPrefixSort, planQuery, planSort, type Plan } from '../indexes/planner';
 import { compileFilter, type Matcher } from '../query/match';
 import { bsonType, deserializeDoc, numberValue, serializeDoc, type Doc } from '../query/values';
 import type { JournalOp } from '../storage/types';
@@ -140,14 +140,22 @@ export class Collection {
   }
 
   /**
-   * Matching documents in the order of an index that serves `sort`, when the filter
-   * itself cannot use an index; null otherwise (the caller sorts in memory). This lets
-   * `find().sort({ at: -1 }).limit(20)` stop after twenty documents.
+   * Matching documents in the order of an index that serves `sort` (after equalities on its
+   * leading fields, or when the filter itself cannot use an index); null otherwise (the
+   * caller sorts in memory). This lets `find().sort({ at: -1 }).limit(20)` stop after twenty.
    */
   sortedScan(filter: Doc, matcher: Matcher, sort: Doc): Iterable<StoredDoc> | null {
     if (this.indexes.size === 0 || idEqualities(filter)) return null;
     const indexes = [...this.indexes.values()];
+    // Equality on an index's leading fields and a sort on the ones after: walked lazily (it
+    // re-seeks the tree between chunks, so a cursor still open at the next write is safe).
+    // Taken when the filter bounds the sort field (a keyset page says where to start and
+    // stop) or no other index serves the filter; else a selective index on another field
+    // (a week's days) could beat walking a site's whole history for rare matches.
+    const walk = planPrefixSort(filter, sort, indexes);
+    if (walk?.bounded) return this.fetch(walk.ids(), matcher);
     const query = planQuery(filter, indexes);
+    if (walk && (!query || query.index === walk.index)) return this.fetch(walk.ids(), matcher);
     if (query) return this.rangeInSortOrder(query, sort, matcher);
     const plan = planSort(sort, indexes);
     if (!plan) return null;

@@ -238,6 +238,33 @@ export class Index {
     }
   }
 
+  /**
+   * Ids of the entries from `from` to `to` (inclusive, with every key extending `to`), in key
+   * order (1) or reversed (-1). Lazy, yet safe across writes: it reads the tree a few entries
+   * at a time, each time seeking past the last key it read, so a sorted find with a limit
+   * stops early and an open cursor survives later writes.
+   */
+  *walkRange(from: string, to: string, direction: 1 | -1): Generator<string> {
+    const CHUNK = 64;
+    let last: string | undefined;
+    for (;;) {
+      const chunk: string[][] = [];
+      let lastKey = last;
+      // Keys never hold U+FFFF (encoded characters are at most U+FFFE once inverted).
+      const entries = direction > 0 ? this.tree.entries(last ?? from) : this.tree.entriesReversed(last ?? `${to}\uffff`);
+      for (const [key, ids] of entries) {
+        if (key === last) continue;
+        if (direction > 0 ? key > to && !key.startsWith(to) : key < from) break;
+        chunk.push(idsOf(ids));
+        lastKey = key;
+        if (chunk.length === CHUNK) break;
+      }
+      for (const ids of chunk) yield* ids;
+      if (chunk.length < CHUNK) return;
+      last = lastKey;
+    }
+  }
+
   private findConflict(entries: IndexEntry[], exceptId?: string): { id: string; entry: IndexEntry } | undefined {
     if (!this.unique) return undefined;
     for (const entry of entries) {
