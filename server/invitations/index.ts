@@ -11,6 +11,7 @@ export {
   markUnsubscribed,
   markOpened,
   markAnswered,
+  markAnsweredMany,
   type NewInvitation,
   type InvitationView,
 } from './service';

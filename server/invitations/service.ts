@@ -4,6 +4,7 @@
  * opened, answered). Sending is dispatch.ts and worker.ts; nothing here sees req/res.
  */
 import { Types } from 'mongoose';
+import { createCoalescer } from '../db';
 import { Conflict, Invalid } from '../errors';
 import { Invitation, type InvitationRecord, type InvitationState } from './model';
 import { hashToken, looksLikeToken, newTokens } from './tokens';
@@ -153,9 +154,19 @@ function newInvitationDoc(input: NewInvitation, token: string): Record<string, u
 /** The invitation a token belongs to (any token issued for it), or null for an unknown or malformed token. */
 export async function findInvitationByToken(token: string): Promise<InvitationView | null> {
   if (!looksLikeToken(token)) return null;
-  const doc = await Invitation.findOne({ tokenHashes: hashToken(token) }).lean<InvitationRecord>();
+  const doc = await foundByHash(hashToken(token));
   return doc ? toView(doc) : null;
 }
+
+/** The invitations of these token hashes, in their order (null: unknown), in one query: the lookups of the moment share it. */
+async function findByTokenHashes(hashes: string[]): Promise<(InvitationRecord | null)[]> {
+  const docs = await Invitation.collection.find<InvitationRecord>({ tokenHashes: { $in: hashes } }).toArray();
+  const byHash = new Map<string, InvitationRecord>();
+  for (const doc of docs) for (const hash of doc.tokenHashes) byHash.set(hash, doc);
+  return hashes.map((h) => byHash.get(h) ?? null);
+}
+
+const foundByHash = createCoalescer(findByTokenHashes);
 
 /** Stops the reminder (the customer may still answer). Idempotent; unknown ids are ignored. */
 export async function markUnsubscribed(invitationId: string, now = new Date()): Promise<void> {
@@ -175,11 +186,22 @@ export async function markOpened(invitationId: string, now = new Date()): Promis
  */
 export async function markAnswered(invitationId: string, now = new Date()): Promise<void> {
   if (!isObjectId(invitationId)) return;
-  await Invitation.updateOne(
-    { _id: invitationId, state: { $in: ['scheduled', 'sent', 'opened'] } },
-    { $set: { state: 'answered', answeredAt: now, reminderAt: null, nextAttemptAt: null } },
-  );
+  await answeredTogether({ invitationId, at: now });
 }
+
+/** markAnswered for many invitations (each at its own time) in one bulkWrite; unknown ids are ignored. */
+export async function markAnsweredMany(answered: { invitationId: string; at: Date }[]): Promise<void> {
+  const ops = answered.filter((a) => isObjectId(a.invitationId)).map(({ invitationId, at }) => ({
+    updateOne: {
+      filter: { _id: new Types.ObjectId(invitationId), state: { $in: ['scheduled', 'sent', 'opened'] } },
+      update: { $set: { state: 'answered', answeredAt: at, reminderAt: null, nextAttemptAt: null, updatedAt: new Date() } },
+    },
+  }));
+  if (ops.length > 0) await Invitation.collection.bulkWrite(ops, { ordered: false });
+}
+
+/** Submits of the moment mark their invitations in one write; each still waits for it. */
+const answeredTogether = createCoalescer(markAnsweredMany);
 
 function isObjectId(id: string): boolean {
   return /^[0-9a-f]{24}$/i.test(id);

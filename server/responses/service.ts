@@ -5,9 +5,10 @@
  * change, clear the flag). Answers arrive checked against the version (server/survey).
  */
 import type { mongo } from 'mongoose';
+import { createCoalescer } from '../db';
 import { Conflict } from '../errors';
 import type { Locale } from '../i18n';
-import { applyResponseChange, recountBuckets, responseFacts } from '../rollups';
+import { countResponseChange, recountBuckets, responseFacts } from '../rollups';
 import type { Answers, TemplateDefinition } from '../templates';
 import { headlineOf, needsAlert, type Headline } from './headline';
 import { mergeAnswers } from './merge';
@@ -143,15 +144,33 @@ async function writePartial(input: SaveAnswersInput, now: Date): Promise<Written
 /**
  * Counts the save in the rollups, then clears rollupPending if no later save happened.
  * When one did (the flag stays), the bucket is recounted from the responses, so that two
- * racing saves of one response never count it twice.
+ * racing saves of one response never count it twice. Both writes are grouped with those
+ * of the other saves of the moment (one round trip each per group), and awaited.
  */
 async function settleRollups(before: Stored | null, after: Stored): Promise<void> {
   const facts = responseFacts(after);
   if (before?.rollupPending) await recountBuckets([facts.bucket]);
-  else await applyResponseChange(before ? responseFacts(before) : null, facts);
-  const cleared = await collection().updateOne({ invitationId: after.invitationId, revision: after.revision }, { $set: { rollupPending: false } });
-  if (cleared.matchedCount === 0) await recountBuckets([facts.bucket]);
+  else await countResponseChange(before ? responseFacts(before) : null, facts);
+  if (!(await clearPending({ invitationId: after.invitationId, revision: after.revision }))) await recountBuckets([facts.bucket]);
 }
+
+/**
+ * Clears rollupPending on each response still at the revision its save wrote (the
+ * invitation is the response's unique key); true for those cleared. A later save of the
+ * same response moved its revision: that one is false, and its flag stays for that save.
+ */
+async function clearPendingFlags(saves: { invitationId: string; revision: number }[]): Promise<boolean[]> {
+  const ops = saves.map(({ invitationId, revision }) => ({ updateOne: { filter: { invitationId, revision }, update: { $set: { rollupPending: false } } } }));
+  const result = await collection().bulkWrite(ops, { ordered: false });
+  if (result.matchedCount === saves.length) return saves.map(() => true);
+  const stored = await collection()
+    .find({ invitationId: { $in: saves.map((s) => s.invitationId) } }, { projection: { invitationId: 1, revision: 1 } })
+    .toArray();
+  const revisions = new Map(stored.map((r) => [r.invitationId, r.revision]));
+  return saves.map((s) => revisions.get(s.invitationId) === s.revision);
+}
+
+const clearPending = createCoalescer(clearPendingFlags, { maxBatch: 256 });
 
 function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 11000;

@@ -5,26 +5,33 @@
  * Response documents are read here; only their rollupPending flag is written.
  */
 import { ResponseModel } from '../responses/model';
-import { bucketFilter, bucketId, bucketOf, incrementBuckets, rollups } from './buckets';
+import { bucketFilter, bucketId, bucketOf, incrementBuckets, rollups, type Increment } from './buckets';
 import { COUNT_ACCUMULATORS, countsDelta, zeroCounts, type ResponseCounts, type ResponseFacts } from './facts';
 import type { BucketKey } from './model';
 
 /**
  * Adds after − before to the bucket (before null for a new response), creating the bucket
- * if needed; one round trip, none when nothing counted changed. A response never changes
- * bucket, but if the two differ each gets its part.
+ * if needed; one round trip, none when nothing counted changed.
  */
 export async function applyResponseChange(before: ResponseFacts | null, after: ResponseFacts): Promise<void> {
+  await incrementBuckets(changeIncrements(before, after));
+}
+
+/**
+ * The increments of one save: after − before on its bucket, with a step of the recount
+ * guard; none when nothing counted changed. A response never changes bucket, but if the
+ * two differ each gets its part.
+ */
+export function changeIncrements(before: ResponseFacts | null, after: ResponseFacts): { bucket: BucketKey; inc: Increment }[] {
   if (before && bucketId(before.bucket) !== bucketId(after.bucket)) {
-    await incrementBuckets([
+    return [
       { bucket: before.bucket, inc: withSeq(countsDelta(null, before), -1) },
       { bucket: after.bucket, inc: withSeq(countsDelta(null, after), 1) },
-    ]);
-    return;
+    ];
   }
   const delta = countsDelta(before, after);
-  if (Object.values(delta).every((n) => n === 0)) return;
-  await incrementBuckets([{ bucket: after.bucket, inc: { ...delta, responseSeq: 1 } }]);
+  if (Object.values(delta).every((n) => n === 0)) return [];
+  return [{ bucket: after.bucket, inc: { ...delta, responseSeq: 1 } }];
 }
 
 function withSeq(counts: ResponseCounts, sign: 1 | -1) {

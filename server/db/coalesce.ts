@@ -1,0 +1,54 @@
+/**
+ * Group commit for a hot write: calls that arrive while a write of their kind is in flight
+ * wait and go out together in the next one, so under load many requests share one round
+ * trip (which costs the process far more CPU than the operations in it). Nothing waits for
+ * a timer: when no write is in flight, the next one starts at once. What is written is the
+ * caller's; this module only groups and answers.
+ */
+
+export interface CoalescerOptions {
+  /** The most items one write takes; the rest wait for the next (default 256). */
+  maxBatch?: number;
+}
+
+/**
+ * Returns add(item): it resolves with the result `write` gives for that item (results in
+ * the order of the items, or nothing for a write without results) once the write that
+ * carried it is done, and rejects with the write's error for every item of a failed one.
+ * One write is in flight at a time; items are written in the order they were added, and
+ * those added in the same tick start out together.
+ */
+export function createCoalescer<T, R = void>(write: (items: T[]) => Promise<R[] | void>, options: CoalescerOptions = {}): (item: T) => Promise<R> {
+  const maxBatch = Math.max(1, options.maxBatch ?? 256);
+  let queued: Waiter<T, R>[] = [];
+  let draining = false;
+
+  async function drain(): Promise<void> {
+    while (queued.length > 0) {
+      const batch = queued.length <= maxBatch ? queued : queued.slice(0, maxBatch);
+      queued = batch === queued ? [] : queued.slice(maxBatch);
+      try {
+        const results = await write(batch.map((w) => w.item));
+        batch.forEach((w, i) => w.resolve(results ? (results[i] as R) : (undefined as R)));
+      } catch (error) {
+        for (const w of batch) w.reject(error);
+      }
+    }
+    draining = false;
+  }
+
+  return (item: T) =>
+    new Promise<R>((resolve, reject) => {
+      queued.push({ item, resolve, reject });
+      if (draining) return;
+      draining = true;
+      // A microtask, not a timer: the calls of this tick join in, nothing waits longer.
+      queueMicrotask(() => void drain());
+    });
+}
+
+interface Waiter<T, R> {
+  item: T;
+  resolve: (result: R) => void;
+  reject: (error: unknown) => void;
+}

@@ -1,0 +1,57 @@
+/**
+ * Submits that arrive together share their writes (the rollup counts, the cleared pending
+ * flags, the invitations marked answered) and each still answers only once its own are
+ * done: after a burst of concurrent submits of different links, and double submits of a
+ * few, the rollups equal a rebuild from the records and nothing is left pending.
+ */
+import request from 'supertest';
+import { DailyRollup, RESPONSE_COUNTERS, bucketId, rebuildRollups, type BucketKey, type RollupRecord } from '../../server/rollups';
+import { createTestApp } from '../helpers/app';
+import { useTestDatabase } from '../helpers/database';
+import { FULL_JSON, invitations, responses, seedSurveyWorld, surveyLink } from '../helpers/survey';
+import { removeTempDirs } from '../helpers/tmp';
+
+useTestDatabase();
+afterAll(removeTempDirs);
+beforeAll(seedSurveyWorld);
+
+const { app } = createTestApp();
+const json = (token: string, body: object) => request(app).post(`/s/${token}`).set('Accept', 'application/json').send(body);
+
+/** The response counters of every bucket that has responses, by bucket. */
+async function responseTable(): Promise<Record<string, Record<string, number>>> {
+  const rows = await DailyRollup.find({ responses: { $gt: 0 } }).lean<(RollupRecord & BucketKey)[]>();
+  const entries = rows.map((doc) => [bucketId(doc), Object.fromEntries(RESPONSE_COUNTERS.map((c) => [c, Number(doc[c] ?? 0)]))] as const);
+  return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
+}
+
+describe('concurrent submits', () => {
+  it('count 50 different links and a few double submits exactly as a rebuild does', async () => {
+    // Five agents: several submits of one bucket meet in one write.
+    const links = await Promise.all(Array.from({ length: 50 }, (_, i) => surveyLink({ agent: `agent.burst.${i % 5}`, reason: 'billing' })));
+    const doubled = await Promise.all(Array.from({ length: 4 }, () => surveyLink({ agent: 'agent.burst.twice', reason: 'billing' })));
+    const answers = (i: number) => ({ ...FULL_JSON, info: i % 3 ? 'yes' : 'no', csat: 1 + (i % 5), nps: i % 11, comment: i % 4 ? '' : `Merci ${i}` });
+
+    const submits = [
+      ...links.map(({ token }, i) => json(token, { answers: answers(i) })),
+      ...doubled.flatMap(({ token }, i) => [json(token, { answers: answers(i) }), json(token, { answers: answers(i + 1) })]),
+      json(doubled[0]!.token, { answers: { csat: 2 }, partial: true }),
+    ];
+    const answered = await Promise.all(submits);
+    expect(answered.map((r) => r.status)).toEqual(submits.map(() => 200));
+
+    expect(await responses().countDocuments({ agent: /^agent\.burst\./ })).toBe(54);
+    expect(await responses().countDocuments({ rollupPending: true })).toBe(0);
+    const ids = [...links, ...doubled].map((l) => l.oid);
+    expect(await invitations().countDocuments({ _id: { $in: ids }, state: 'answered', answeredAt: { $ne: null } })).toBe(54);
+
+    const incremental = await responseTable();
+    const burst = Object.entries(incremental).filter(([id]) => id.includes('agent.burst.'));
+    expect(burst).toHaveLength(6);
+    expect(burst.reduce((n, [, c]) => n + (c.responses ?? 0), 0)).toBe(54);
+
+    await DailyRollup.deleteMany({});
+    await rebuildRollups();
+    expect(await responseTable()).toEqual(incremental);
+  });
+});
