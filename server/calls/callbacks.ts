@@ -7,9 +7,31 @@
  */
 import type { Types } from 'mongoose';
 import { addDeliveries, type BucketSource, type DeliveryCount } from '../rollups';
+import { localDate } from '../time/local-time';
 import { CallModel } from './model';
 
 export const CALLBACK_WINDOW_MS = 7 * 86_400_000;
+
+const QUARTER_HOUR_MS = 900_000;
+/** Time zone → UTC quarter hour → local date. */
+const days = new Map<string, Map<number, string>>();
+
+/**
+ * A call's day in the reports: its end as a local date at its site. Memoised per UTC
+ * quarter hour (offsets and their changes come in whole quarter hours, so the date cannot
+ * change inside one): a batch's thousand calls mostly share a few.
+ */
+export function reportingDay(endedAt: Date, timeZone: string): string {
+  let zone = days.get(timeZone);
+  if (!zone) days.set(timeZone, (zone = new Map()));
+  const quarter = Math.floor(endedAt.getTime() / QUARTER_HOUR_MS);
+  let day = zone.get(quarter);
+  if (day === undefined) {
+    if (zone.size >= 10_000) zone.clear();
+    zone.set(quarter, (day = localDate(endedAt, timeZone)));
+  }
+  return day;
+}
 
 /** What the count needs of a stored call. */
 export interface CountedCall {
@@ -106,8 +128,14 @@ export async function countIngested(calls: CountedCall[], nearby: CountedCall[],
 
 /** Flags every surveyed call among these that has a later call of its customer and queue within the window; returns the callbacks per bucket. */
 async function markCallbacks(calls: CountedCall[]): Promise<DeliveryCount[]> {
+  // Most batches have each customer once: only customers with several calls are grouped.
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const call of calls) (seen.has(call.customerHash) ? repeated : seen).add(call.customerHash);
+  if (repeated.size === 0) return [];
   const byCustomerQueue = new Map<string, CountedCall[]>();
   for (const call of calls) {
+    if (!repeated.has(call.customerHash)) continue;
     const key = `${call.customerHash}|${call.queue}`;
     const group = byCustomerQueue.get(key);
     if (group) group.push(call);

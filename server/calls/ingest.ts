@@ -6,8 +6,7 @@
  */
 import { Types } from 'mongoose';
 import { createInvitations, withdrawInvitations } from '../invitations';
-import { localDate } from '../time/local-time';
-import { countIngested, watchChunk } from './callbacks';
+import { countIngested, reportingDay, watchChunk } from './callbacks';
 import { decideEligibility, type Decision } from './eligibility';
 import { agentWeekKey, loadHistory, type ResolvedCall } from './lookups';
 import { CallModel } from './model';
@@ -139,7 +138,7 @@ function callDocument({ call, queue, site, customerHash, week }: ResolvedCall, d
       decidedAt: now,
     },
     source: { type: source.type, id: source.id },
-    day: localDate(call.endedAt, site.timezone),
+    day: reportingDay(call.endedAt, site.timezone),
     templateKey: queue.survey.template,
     calledBack: false,
     createdAt: now,

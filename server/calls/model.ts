@@ -71,15 +71,14 @@ const callSchema = new Schema(
   { timestamps: { createdAt: true, updatedAt: false } },
 );
 
-// Quarantine: this customer's surveys near a date.
+// Quarantine: this customer's surveys near a date. Callbacks (a customer's calls near a date)
+// read through its customerHash prefix, in the same query: a customer has few calls.
 callSchema.index({ customerHash: 1, 'decision.sendAt': 1 });
 // Balanced sampling: an agent's scheduled surveys in a queue and week.
 callSchema.index({ queue: 1, agent: 1, week: 1 });
 // The decision log, newest calls first, optionally by queue.
 callSchema.index({ endedAt: -1 });
 callSchema.index({ queue: 1, endedAt: -1 });
-// Callbacks: a customer's calls to a queue around a date.
-callSchema.index({ customerHash: 1, queue: 1, endedAt: 1 });
 
 /** A stored call as read with lean(). */
 export interface CallRecord {

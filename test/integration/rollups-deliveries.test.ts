@@ -172,6 +172,17 @@ describe('callbacks', () => {
     expect(await calledBack(first.externalId)).toBe(true);
     expect((await bucket('callbacks', 'agent.race', parisDay(T)))?.callbacks).toBe(1);
   });
+
+  it('finds the callback between two calls posted at the same time in different requests', async () => {
+    const T = NOW - 9 * DAY;
+    const customer = { email: 'simultane@example.fr' };
+    const first = makeCall({ queue: 'callbacks', agent: 'agent.together', customer, endedAt: iso(T) });
+    const again = makeCall({ queue: 'callbacks', agent: 'agent.together', customer, endedAt: iso(T + 3 * DAY) });
+    // Neither request's lookup, made before storing, can see the other's call: the overlap is noticed and looked at again.
+    expect(await Promise.all([post(first), post(again)])).toEqual([['scheduled'], ['scheduled']]);
+    expect(await calledBack(first.externalId)).toBe(true);
+    expect(await bucket('callbacks', 'agent.together', parisDay(T))).toMatchObject({ surveyed: 1, callbacks: 1 });
+  });
 });
 
 describe('invited', () => {

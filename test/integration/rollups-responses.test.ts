@@ -188,7 +188,7 @@ describe('a random workload of saves', () => {
     const { buckets } = await rebuildRollups();
     expect(buckets).toBe(Object.keys(expected).length);
     expect(sorted(await storedCounters())).toEqual(incremental);
-  });
+  }, 90_000);
 });
 
 describe('counting one bucket', () => {
