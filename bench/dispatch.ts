@@ -20,6 +20,7 @@ import { createLogger } from '../server/logger';
 import { buildInvitationEmail, createMailer, type OutgoingMail } from '../server/mail';
 import { createSite } from '../server/sites';
 import { loadSurveyTemplates } from '../server/templates';
+import { figure, type SuiteResult } from './results';
 
 const CONNECTIONS = 5;
 
@@ -105,7 +106,7 @@ async function bareSend(url: string, from: string, mails: OutgoingMail[]): Promi
   transport.close();
 }
 
-export async function runDispatchBench(size = 2000): Promise<void> {
+export async function runDispatchBench(size = 2000): Promise<SuiteResult> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'retour-bench-dispatch-'));
   const sink = await startSink();
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SMTP_URL: sink.url, PUBLIC_URL: 'https://feedback.example.com' });
@@ -143,6 +144,17 @@ export async function runDispatchBench(size = 2000): Promise<void> {
         `dispatch worker (SMTP mailer, same pool size):   ${workerRate.toFixed(0)} msg/s (${size} in ${workerSeconds.toFixed(2)} s, ${perMessage(run.cpuMs)} ms CPU/msg here)\n` +
         `ratio worker/bare: ${(workerRate / bareRate).toFixed(2)} (goal ≥ 0.7)\n`,
     );
+    const bareLabel = `bare pooled Nodemailer, ${CONNECTIONS} connections`;
+    return {
+      name: 'dispatch',
+      description:
+        `${size.toLocaleString('en')} due invitations drained by the dispatch worker (claim, suppression check, rendering, SMTP, outcome) into a local SMTP sink, ` +
+        'against a bare pooled Nodemailer transport sending the same messages, pre-rendered, to the same sink in the same run. Goal (issue #5): ratio ≥ 0.7.',
+      figures: [
+        figure({ label: 'messages/s sent by the dispatch worker', value: workerRate, unit: 'msg/s', baseline: { label: bareLabel, value: bareRate }, goal: { on: 'ratio', atLeast: 0.7 } }),
+        figure({ label: 'CPU per message, worker (this process)', value: run.cpuMs / size, unit: 'ms', baseline: { label: bareLabel, value: bare.cpuMs / size } }),
+      ],
+    };
   } finally {
     await mailer.close();
     await database.disconnect();

@@ -26,6 +26,7 @@ import { prepareFeatures } from '../server/features';
 import { createLogger } from '../server/logger';
 import { createQueue } from '../server/queues';
 import { createSite } from '../server/sites';
+import { figure, type SuiteResult } from './results';
 
 const BATCH = 1000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -84,7 +85,7 @@ async function postAll(url: string, batches: string[]): Promise<Record<string, n
   return counts;
 }
 
-export async function runIngestBench(size = 10_000): Promise<void> {
+export async function runIngestBench(size = 10_000): Promise<SuiteResult> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'retour-bench-ingest-'));
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', BOOTSTRAP_API_KEY: KEY });
   const logger = createLogger(config);
@@ -140,9 +141,28 @@ export async function runIngestBench(size = 10_000): Promise<void> {
         outcomes: Object.entries(outcomes).map(([o, n]) => `${o} ${n}`).join(', '),
       })),
     );
+    return ingestResult(size, rounds[(rounds.length - 1) >> 1]!);
   } finally {
     await new Promise((resolve) => server.close(resolve));
     await database.disconnect();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The median round as figures: calls per second through the API against the bare inserts. */
+function ingestResult(size: number, median: { bareMs: number; idOnlyMs: number; apiMs: number; outcomes: Record<string, number> }): SuiteResult {
+  const perSecond = (ms: number) => (size / ms) * 1000;
+  const api = perSecond(median.apiMs);
+  return {
+    name: 'ingest',
+    description:
+      `${size.toLocaleString('en')} calls posted to POST /api/v1/calls in batches of ${BATCH.toLocaleString('en')} (API key, validation, eligibility, the calls and their invitations) ` +
+      `against a bare Mongoose insertMany of the same calls into a collection with the calls' indexes, on the same embedded engine in the same run; ` +
+      `the median of ${ROUNDS} alternating rounds. Goal (issue #5): ratio ≥ 0.5.`,
+    figures: [
+      figure({ label: 'calls/s through POST /api/v1/calls', value: api, unit: 'calls/s', baseline: { label: 'bare insertMany, calls indexes', value: perSecond(median.bareMs) }, goal: { on: 'ratio', atLeast: 0.5 } }),
+      figure({ label: 'calls/s through POST /api/v1/calls (for reference)', value: api, unit: 'calls/s', baseline: { label: 'bare insertMany, _id only', value: perSecond(median.idOnlyMs) } }),
+    ],
+    notes: [`Outcomes of the median round: ${Object.entries(median.outcomes).map(([o, n]) => `${o} ${n}`).join(', ')}.`],
+  };
 }
