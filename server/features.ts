@@ -12,7 +12,7 @@ import { callRoutes, callUploadParser } from './calls/routes';
 import { prepareDemo, type DemoStatus } from './demo';
 import { mailRoutes } from './mail/routes';
 import { queueRoutes } from './queues/routes';
-import { reconcilePendingRollups } from './rollups';
+import { rebuildIfNoCoarseLevel, reconcilePendingRollups } from './rollups';
 import { reportRoutes } from './reports';
 import { commentRoutes } from './reports/comments-routes';
 import { exportRoutes } from './reports/export-routes';
@@ -63,6 +63,8 @@ export interface PreparedFeatures {
 export async function prepareFeatures({ config, logger, surveysDir }: FeatureDeps): Promise<PreparedFeatures> {
   await prepareAuth(config, logger);
   await loadSurveyTemplates({ dir: surveysDir, logger });
+  // Rollups counted before the coarse level existed: built once, before the app serves.
+  if (await rebuildIfNoCoarseLevel()) logger.info('rollups rebuilt to add the coarse level');
   // Saves a crash interrupted: their buckets are recounted before the app serves.
   const recounted = await reconcilePendingRollups();
   logger[recounted > 0 ? 'info' : 'debug']({ responses: recounted }, 'rollups recounted for responses left pending');

@@ -9,7 +9,7 @@
  * "easy" (5-7); callbacks = surveyed calls called back within 7 days / surveyed calls.
  */
 import type { PipelineStage } from 'mongoose';
-import { DailyRollup, DELIVERY_COUNTERS, RESPONSE_COUNTERS, type Counter, type Counters } from '../rollups';
+import { COARSE_LEVEL, DailyRollup, DELIVERY_COUNTERS, RESPONSE_COUNTERS, type Counter, type Counters } from '../rollups';
 import { daysOf, type Period, type ReportFilters } from './filters';
 import { ALPHA, MIN_N, nps, twoProportionTest, wilson, type Interval, type NpsFigure } from './stats';
 
@@ -72,7 +72,9 @@ export function totalOf(rows: Row[]): Counters {
 /**
  * Counters summed over the rollups of `range` for the filters' sites (queues, template),
  * one row per combination of `by` (one row with key {} when `by` is empty and any bucket
- * matched). One aggregation whose $match selects by site and day (the {site, day} index).
+ * matched). One aggregation whose $match selects by site, day and level (the {site, day,
+ * level} index): the coarse buckets unless `by` splits by agent or reason, so most pages
+ * read days × sites × queues documents whatever the number of agents and reasons.
  */
 export async function sumRollups(range: Period, f: Pick<ReportFilters, 'sites' | 'queues' | 'template'>, by: Dimension[]): Promise<Row[]> {
   if (f.sites.length === 0) return [];
@@ -80,6 +82,7 @@ export async function sumRollups(range: Period, f: Pick<ReportFilters, 'sites' |
   const match: Record<string, unknown> = { site: { $in: f.sites }, day: { $gte: range.from, $lte: range.to, $in: daysOf(range) } };
   if (f.queues.length > 0) match.queue = { $in: f.queues };
   if (f.template) match.template = f.template;
+  match.level = by.includes('agent') || by.includes('reason') ? null : COARSE_LEVEL;
   const group = {
     _id: Object.fromEntries(by.map((d) => [d, `$${d}`])),
     ...Object.fromEntries(COUNTERS.map((c) => [c, { $sum: `$${c}` }])),

@@ -3,6 +3,11 @@
  * to the counters of many buckets in one bulkWrite (a missing bucket is created with the
  * counters it was given; the others are absent, which reads as zero). Deliveries,
  * responses and the rebuild write through here.
+ *
+ * Two levels live in the collection: the detailed buckets, and one coarse bucket per
+ * day × site × queue × template (agent and reason both COARSE) holding the sum of its
+ * detailed ones, so reports that do not split by agent or reason read a few documents
+ * per day instead of one per agent and reason. Every increment goes to both, in one write.
  */
 import type { mongo } from 'mongoose';
 import { DailyRollup, type BucketKey, type Counter } from './model';
@@ -17,6 +22,25 @@ export interface BucketSource {
   templateKey: string;
 }
 
+/**
+ * The agent and reason of a coarse bucket. Calls' agents and reasons are trimmed at the
+ * edge (server/calls/schemas.ts), so no real one starts with a space ('*' alone could be an agent).
+ */
+export const COARSE = ' *';
+
+/**
+ * The `level` field of a coarse bucket (detailed buckets have none): reports pick a level
+ * by equality on it, which the {site, day, level} index answers exactly for either level.
+ */
+export const COARSE_LEVEL = 'coarse';
+
+/** The coarse bucket a detailed bucket adds to (a coarse bucket is its own). */
+export function coarseOf(key: BucketKey): BucketKey {
+  return { day: key.day, site: key.site, queue: key.queue, agent: COARSE, reason: COARSE, template: key.template };
+}
+
+export const isCoarse = (key: BucketKey): boolean => key.agent === COARSE && key.reason === COARSE;
+
 export function bucketOf({ day, site, queue, agent, reason, templateKey }: BucketSource): BucketKey {
   return { day, site, queue, agent: agent ?? '', reason: reason ?? '', template: templateKey };
 }
@@ -28,9 +52,10 @@ export function bucketId(key: BucketKey): string {
   return id;
 }
 
-/** The bucket's document (every field of the unique index, in its order). */
-export function bucketFilter(key: BucketKey): BucketKey {
-  return { day: key.day, site: key.site, queue: key.queue, agent: key.agent, reason: key.reason, template: key.template };
+/** The bucket's document: every field of the unique index, in its order, and the level of a coarse bucket (set when an upsert creates it). */
+export function bucketFilter(key: BucketKey): BucketKey & { level?: typeof COARSE_LEVEL } {
+  const filter = { day: key.day, site: key.site, queue: key.queue, agent: key.agent, reason: key.reason, template: key.template };
+  return isCoarse(key) ? { ...filter, level: COARSE_LEVEL } : filter;
 }
 
 /** Counters plus responseSeq, the recount guard (model.ts). */
@@ -41,18 +66,22 @@ export type Stored = mongo.Document;
 export const rollups = () => DailyRollup.collection as unknown as mongo.Collection<Stored>;
 
 /**
- * Adds each increment to its bucket, merging those of one bucket, in one unordered
- * bulkWrite; zero changes are left out and nothing is written when none remains. Two
+ * Adds each increment to its bucket and to that bucket's coarse one, merging those of one
+ * bucket, in one unordered bulkWrite; zero changes are left out and nothing is written when none remains. Two
  * writers creating the same bucket at once: the one refused by the unique index retries.
  * Ingest writes a few hundred buckets per batch of calls: each operation is only its $inc.
  */
 export async function incrementBuckets(changes: { bucket: BucketKey; inc: Increment }[]): Promise<void> {
   const merged = new Map<string, { bucket: BucketKey; inc: Record<string, number> }>();
-  for (const { bucket, inc } of changes) {
+  const add = (bucket: BucketKey, inc: Increment) => {
     const id = bucketId(bucket);
     let entry = merged.get(id);
     if (!entry) merged.set(id, (entry = { bucket, inc: {} }));
     for (const field in inc) entry.inc[field] = (entry.inc[field] ?? 0) + (inc[field as keyof Increment] ?? 0);
+  };
+  for (const { bucket, inc } of changes) {
+    add(bucket, inc);
+    if (!isCoarse(bucket)) add(coarseOf(bucket), inc);
   }
   const ops: mongo.AnyBulkWriteOperation<Stored>[] = [];
   for (const { bucket, inc } of merged.values()) {

@@ -3,9 +3,9 @@
  * features make to keep them current (answers saved, calls surveyed, emails sent).
  */
 export * from './model';
-export { bucketOf, bucketId, type BucketSource } from './buckets';
+export { bucketOf, bucketId, bucketFilter, coarseOf, isCoarse, COARSE, COARSE_LEVEL, type BucketSource } from './buckets';
 export { responseFacts, countsOf, type ResponseFacts, type ResponseCounts } from './facts';
 export { applyResponseChange, recountBuckets, reconcilePendingRollups } from './response-counts';
 export { applyResponseChanges, countResponseChange, type ResponseChange } from './batched';
 export { addDeliveries, type DeliveryCount } from './deliveries';
-export { rebuildRollups } from './rebuild';
+export { rebuildRollups, rebuildIfNoCoarseLevel } from './rebuild';

@@ -7,7 +7,7 @@
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 
-/** What identifies a bucket. `agent` and `reason` are '' when the call had none. */
+/** What identifies a bucket. `agent` and `reason` are '' when the call had none, COARSE in a coarse bucket (buckets.ts). */
 export const BUCKET_FIELDS = ['day', 'site', 'queue', 'agent', 'reason', 'template'] as const;
 export type BucketKey = Record<(typeof BUCKET_FIELDS)[number], string>;
 
@@ -70,6 +70,8 @@ const rollupSchema = new Schema(
     agent: { type: String, default: '' },
     reason: { type: String, default: '' },
     template: { type: String, required: true },
+    /** 'coarse' on the coarse buckets (buckets.ts), absent on the detailed ones. */
+    level: { type: String },
     ...counterPaths,
     /**
      * Bumped by every incremental change of the response counters: a recount writes its
@@ -88,8 +90,8 @@ const rollupSchema = new Schema(
 );
 
 rollupSchema.index({ day: 1, site: 1, queue: 1, agent: 1, reason: 1, template: 1 }, { unique: true });
-// Reports: a period for some sites.
-rollupSchema.index({ site: 1, day: 1 });
+// Reports: a period for some sites, at one level (level 'coarse', or null for the detailed buckets).
+rollupSchema.index({ site: 1, day: 1, level: 1 });
 
 export type RollupRecord = InferSchemaType<typeof rollupSchema> & Counters;
 export const DailyRollup = mongoose.model('DailyRollup', rollupSchema, 'rollups');

@@ -2,14 +2,16 @@
  * Rebuilding every bucket from the records (`npm run rollups:rebuild`): response counters
  * from the responses, surveyed and callbacks from the calls (their calledBack flags),
  * invited from the invitations. Each source is grouped by bucket in the database and its
- * groups stream back a batch at a time, so memory holds one batch, never the records. It
+ * groups stream back a batch at a time, so memory holds one batch, never the records (and
+ * the coarse buckets, summed from the groups as they pass: one per day, site, queue and
+ * template). It
  * reads the calls' and invitations' collections directly: counting them is all it does.
  */
 import type { mongo, PipelineStage } from 'mongoose';
 import { CallModel } from '../calls/model';
 import { Invitation } from '../invitations/model';
 import { ResponseModel } from '../responses/model';
-import { bucketFilter, rollups, writeRetryingRaces, type Stored } from './buckets';
+import { bucketFilter, bucketId, coarseOf, COARSE_LEVEL, rollups, writeRetryingRaces, type Stored } from './buckets';
 import { COUNT_ACCUMULATORS, RESPONSE_BUCKET_GROUP } from './facts';
 import { DailyRollup, SOURCES, type BucketKey, type Source } from './model';
 
@@ -52,17 +54,25 @@ async function rebuildFrom(source: Source, stamp: Date): Promise<number> {
   const counters = SOURCES[source] as readonly string[];
   let ops: mongo.AnyBulkWriteOperation<Stored>[] = [];
   let buckets = 0;
-  const cursor = model.aggregate<{ _id: BucketKey } & Record<string, number>>(pipeline).allowDiskUse(true).cursor({ batchSize: 1000 });
-  for await (const group of cursor) {
-    const set: Record<string, unknown> = { [`rebuilt.${source}`]: stamp };
-    for (const c of counters) set[c] = Number(group[c] ?? 0);
-    ops.push({ updateOne: { filter: bucketFilter(group._id), update: { $set: set }, upsert: true } });
+  const write = async (key: BucketKey, set: Record<string, unknown>) => {
+    ops.push({ updateOne: { filter: bucketFilter(key), update: { $set: { ...set, [`rebuilt.${source}`]: stamp } }, upsert: true } });
     buckets += 1;
     if (ops.length >= WRITE_BATCH) {
       await writeRetryingRaces(ops);
       ops = [];
     }
+  };
+  const coarse = new Map<string, { key: BucketKey; sums: Record<string, number> }>();
+  const cursor = model.aggregate<{ _id: BucketKey } & Record<string, number>>(pipeline).allowDiskUse(true).cursor({ batchSize: 1000 });
+  for await (const group of cursor) {
+    const set = Object.fromEntries(counters.map((c) => [c, Number(group[c] ?? 0)]));
+    const key = coarseOf(group._id);
+    const sum = coarse.get(bucketId(key)) ?? { key, sums: Object.fromEntries(counters.map((c) => [c, 0])) };
+    coarse.set(bucketId(key), sum);
+    for (const c of counters) sum.sums[c] = (sum.sums[c] ?? 0) + (set[c] ?? 0);
+    await write(group._id, set);
   }
+  for (const { key, sums } of coarse.values()) await write(key, sums);
   await writeRetryingRaces(ops);
   return buckets;
 }
@@ -84,4 +94,14 @@ export async function rebuildRollups(): Promise<{ buckets: number }> {
   // Every counter is now set. Every response counts in `responses`: a bucket with none of these four has nothing.
   await DailyRollup.deleteMany({ surveyed: 0, callbacks: 0, invited: 0, responses: 0 });
   return { buckets: await DailyRollup.countDocuments() };
+}
+
+/**
+ * At start: a database counted before the coarse level existed has detailed buckets and no
+ * coarse one (reports would read nothing). Rebuilds it once; true when it did.
+ */
+export async function rebuildIfNoCoarseLevel(): Promise<boolean> {
+  if (!(await DailyRollup.exists({})) || (await DailyRollup.exists({ level: COARSE_LEVEL }))) return false;
+  await rebuildRollups();
+  return true;
 }

@@ -5,7 +5,7 @@
  * Response documents are read here; only their rollupPending flag is written.
  */
 import { ResponseModel } from '../responses/model';
-import { bucketFilter, bucketId, bucketOf, incrementBuckets, rollups, type Increment } from './buckets';
+import { bucketFilter, bucketId, bucketOf, coarseOf, incrementBuckets, isCoarse, rollups, type Increment } from './buckets';
 import { COUNT_ACCUMULATORS, countsDelta, zeroCounts, type ResponseCounts, type ResponseFacts } from './facts';
 import type { BucketKey } from './model';
 
@@ -38,8 +38,9 @@ function withSeq(counts: ResponseCounts, sign: 1 | -1) {
   return { ...Object.fromEntries(Object.entries(counts).map(([c, n]) => [c, sign * n])), responseSeq: 1 };
 }
 
-/** The responses of a bucket (the bucket's '' is a response's null). */
+/** The responses of a bucket (the bucket's '' is a response's null; a coarse bucket has every agent and reason). */
 function responsesOf(key: BucketKey): Record<string, unknown> {
+  if (isCoarse(key)) return { day: key.day, site: key.site, queue: key.queue, templateKey: key.template };
   return {
     day: key.day,
     site: key.site,
@@ -64,15 +65,19 @@ const MAX_RECOUNT_TRIES = 8;
 /**
  * Sets one bucket's response counters to the count of its responses, unless a save changed
  * them meanwhile (then it counts again), and clears rollupPending on the responses it
- * counted whose revision has not moved since.
+ * counted whose revision has not moved since (not for a coarse bucket: its responses are
+ * cleared by the recount of their detailed bucket, which comes after it).
  */
 async function recountBucket(key: BucketKey): Promise<void> {
+  const clearsPending = !isCoarse(key);
   const filter = bucketFilter(key);
   for (let attempt = 1; attempt <= MAX_RECOUNT_TRIES; attempt++) {
     // Guard first, then the pending responses, then the count: what is cleared was counted.
     const [current, pending] = await Promise.all([
       rollups().findOne(filter, { projection: { responseSeq: 1 } }),
-      ResponseModel.find({ ...responsesOf(key), rollupPending: true }, { _id: 1, revision: 1 }).lean<{ _id: unknown; revision: number }[]>(),
+      clearsPending
+        ? ResponseModel.find({ ...responsesOf(key), rollupPending: true }, { _id: 1, revision: 1 }).lean<{ _id: unknown; revision: number }[]>()
+        : [],
     ]);
     const counts = await countBucket(key);
     if (await writeCounts(filter, current, counts)) {
@@ -89,7 +94,7 @@ async function recountBucket(key: BucketKey): Promise<void> {
 }
 
 /** Writes the counts if the bucket's responseSeq is still the one read; false when it moved (or the bucket appeared). */
-async function writeCounts(filter: BucketKey, current: Record<string, unknown> | null, counts: ResponseCounts): Promise<boolean> {
+async function writeCounts(filter: ReturnType<typeof bucketFilter>, current: Record<string, unknown> | null, counts: ResponseCounts): Promise<boolean> {
   if (!current) {
     if (counts.responses === 0) return true;
     try {
@@ -105,10 +110,15 @@ async function writeCounts(filter: BucketKey, current: Record<string, unknown> |
   return written.matchedCount === 1;
 }
 
-/** Recounts the response counters of these buckets from the responses, clears rollupPending on them. Idempotent. */
+/**
+ * Recounts the response counters of these buckets and of their coarse buckets from the
+ * responses, clears rollupPending on them. Idempotent. The coarse buckets go first: a
+ * response is cleared only once both its buckets have counted it.
+ */
 export async function recountBuckets(buckets: BucketKey[]): Promise<void> {
-  const unique = new Map(buckets.map((b) => [bucketId(b), b]));
-  for (const key of unique.values()) await recountBucket(key);
+  const coarse = new Map(buckets.map((b) => coarseOf(b)).map((b) => [bucketId(b), b]));
+  const detailed = new Map(buckets.filter((b) => !isCoarse(b)).map((b) => [bucketId(b), b]));
+  for (const key of [...coarse.values(), ...detailed.values()]) await recountBucket(key);
 }
 
 /** At start: recounts the buckets of every response left rollupPending (a save interrupted by a crash). Returns how many responses. */

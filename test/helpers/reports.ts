@@ -8,7 +8,7 @@
  *   await seedRollups([{ day: '2026-03-02', site: 'ABV', ...answers({ yes: 40, no: 10 }) }]);
  */
 import { randomUUID } from 'node:crypto';
-import { DailyRollup, type Counters } from '../../server/rollups';
+import { COARSE, COARSE_LEVEL, DailyRollup, type Counters } from '../../server/rollups';
 import { ResponseModel } from '../../server/responses/model';
 import { createQueue, queueByCode } from '../../server/queues';
 import { createSite, siteByCode } from '../../server/sites';
@@ -66,17 +66,22 @@ export interface RollupSeed extends Partial<Counters> {
   template?: string;
 }
 
-/** Adds these counters to their buckets (a bucket seeded twice sums up, like real traffic). */
+/**
+ * Adds these counters to their buckets and to their coarse buckets, as the rollups feature
+ * does (a bucket seeded twice sums up, like real traffic).
+ */
 export async function seedRollups(rows: RollupSeed[]): Promise<void> {
   if (rows.length === 0) return;
   await DailyRollup.bulkWrite(
-    rows.map(({ day, site, queue = 'business-support', agent = '', reason = '', template = 'post-call', ...counters }) => ({
-      updateOne: {
-        filter: { day, site, queue, agent, reason, template },
-        update: { $inc: counters as Record<string, number> },
-        upsert: true,
-      },
-    })),
+    rows.flatMap(({ day, site, queue = 'business-support', agent = '', reason = '', template = 'post-call', ...counters }) =>
+      [{ agent, reason }, { agent: COARSE, reason: COARSE, level: COARSE_LEVEL }].map((level) => ({
+        updateOne: {
+          filter: { day, site, queue, ...level, template },
+          update: { $inc: counters as Record<string, number> },
+          upsert: true,
+        },
+      })),
+    ),
   );
 }
 

@@ -14,7 +14,7 @@ import { monthsBefore } from '../../server/demo/plan';
 import { Invitation } from '../../server/invitations/model';
 import { relocations } from '../../server/queues';
 import { ResponseModel } from '../../server/responses';
-import { DailyRollup } from '../../server/rollups';
+import { COARSE, DailyRollup } from '../../server/rollups';
 import { listSites } from '../../server/sites';
 import { Suppression } from '../../server/suppressions/model';
 import { createTestApp } from '../helpers/app';
@@ -156,9 +156,13 @@ describe('the demo loaded into an empty database', () => {
   });
 
   it('has rollups that count exactly the calls, invitations and responses', async () => {
-    const [sum] = await DailyRollup.aggregate<Record<string, number>>([
-      { $group: { _id: null, surveyed: { $sum: '$surveyed' }, invited: { $sum: '$invited' }, responses: { $sum: '$responses' }, infoNo: { $sum: '$infoNo' }, callbacks: { $sum: '$callbacks' } } },
+    // Both levels: the detailed buckets and the coarse ones each count everything once.
+    const sums = await DailyRollup.aggregate<Record<string, number>>([
+      { $group: { _id: { $eq: ['$agent', COARSE] }, surveyed: { $sum: '$surveyed' }, invited: { $sum: '$invited' }, responses: { $sum: '$responses' }, infoNo: { $sum: '$infoNo' }, callbacks: { $sum: '$callbacks' } } },
     ]);
+    expect(sums).toHaveLength(2);
+    const [sum, other] = sums.map(({ _id: _level, ...counters }) => counters);
+    expect(other).toEqual(sum);
     expect(sum).toMatchObject({
       surveyed: await Invitation.countDocuments(),
       invited: await Invitation.countDocuments({ sentAt: { $ne: null } }),

@@ -8,7 +8,7 @@ import { startDigestSender, dueWeek, type DigestSender } from '../../server/dige
 import { DigestLog } from '../../server/digest/model';
 import type { Config } from '../../server/config';
 import { createMailer, type Mailer } from '../../server/mail';
-import { DailyRollup } from '../../server/rollups';
+import { seedRollups } from '../helpers/reports';
 import { createSite } from '../../server/sites';
 import { testConfig } from '../helpers/app';
 import { useTestDatabase } from '../helpers/database';
@@ -32,7 +32,7 @@ const ids: Record<string, string> = {};
 const at = (iso: string) => new Date(iso);
 
 async function rollup(day: string, site: string, counters: Record<string, number>) {
-  await DailyRollup.create({ day, site, queue: 'business-support', agent: '', reason: '', template: 'post-call', ...counters });
+  await seedRollups([{ day, site, ...counters }]);
 }
 
 beforeAll(async () => {

@@ -174,7 +174,13 @@ describe('speed: reports read rollups, not responses', () => {
     const rows = await sumRollups({ from: '2024-06-01', to: '2024-06-30' }, { sites: ['ABV'], queues: [], template: null }, ['site']);
     const read = (await scanned()) - before;
     expect(rows).toEqual([{ key: { site: 'ABV' }, counters: expect.objectContaining({ infoYes: 30, infoNo: 30 }) }]);
-    // ABV's 30 buckets of June, through the {site, day} index: not CAS's, not other months, no response.
+    // ABV's 30 coarse buckets of June, through the {site, day, level} index: not CAS's, not other months, no response.
     expect(read).toBe(30);
+
+    // Split by agent: the 30 detailed buckets, the coarse ones left out by the index too.
+    const split = await scanned();
+    const byAgent = await sumRollups({ from: '2024-06-01', to: '2024-06-30' }, { sites: ['ABV'], queues: [], template: null }, ['agent']);
+    expect((await scanned()) - split).toBe(30);
+    expect(byAgent).toEqual([{ key: { agent: '' }, counters: expect.objectContaining({ infoYes: 30, infoNo: 30 }) }]);
   });
 });

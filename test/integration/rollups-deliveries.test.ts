@@ -9,7 +9,20 @@ import { Types } from 'mongoose';
 import { claimDue, createSettler } from '../../server/invitations/claims';
 import { markAnswered } from '../../server/invitations';
 import { createMailer, type Mailer } from '../../server/mail';
-import { DailyRollup, DELIVERY_COUNTERS, RESPONSE_COUNTERS, bucketId, rebuildRollups, type BucketKey, type Counters, type RollupRecord } from '../../server/rollups';
+import {
+  COARSE_LEVEL,
+  DailyRollup,
+  DELIVERY_COUNTERS,
+  RESPONSE_COUNTERS,
+  bucketId,
+  coarseOf,
+  isCoarse,
+  rebuildIfNoCoarseLevel,
+  rebuildRollups,
+  type BucketKey,
+  type Counters,
+  type RollupRecord,
+} from '../../server/rollups';
 import { localDate } from '../../server/time/local-time';
 import { testConfig } from '../helpers/app';
 import { callsTestKit, makeCall } from '../helpers/calls';
@@ -243,6 +256,26 @@ describe('rebuilding from the records', () => {
     await DailyRollup.collection.insertOne({ day: '2001-01-01', site: 'ABV', queue: 'gone', agent: '', reason: '', template: 'post-call', surveyed: 3, responses: 2 });
     await DailyRollup.updateOne({ agent: 'agent.invited' }, { $inc: { invited: 5, callbacks: 1, csatN: 2 } });
     await rebuildRollups();
+    expect(await table()).toEqual(incremental);
+  });
+
+  it('keeps each coarse bucket equal to the sum of its detailed ones, and adds the level once to a database without it', async () => {
+    const incremental = await table();
+    const rows = await DailyRollup.find({}).lean<(RollupRecord & BucketKey)[]>();
+    const summed = new Map<string, Counters>();
+    for (const doc of rows.filter((d) => !isCoarse(d))) {
+      const sum = summed.get(bucketId(coarseOf(doc))) ?? (Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Counters);
+      for (const c of COUNTERS) sum[c] += counters(doc)[c];
+      summed.set(bucketId(coarseOf(doc)), sum);
+    }
+    const coarse = rows.filter((d) => isCoarse(d));
+    expect(coarse.length).toBeGreaterThan(1);
+    expect(coarse.every((d) => d.level === COARSE_LEVEL)).toBe(true);
+    expect(Object.fromEntries(coarse.map((d) => [bucketId(d), counters(d)]))).toEqual(Object.fromEntries(summed));
+
+    expect(await rebuildIfNoCoarseLevel()).toBe(false);
+    await DailyRollup.deleteMany({ level: COARSE_LEVEL });
+    expect(await rebuildIfNoCoarseLevel()).toBe(true);
     expect(await table()).toEqual(incremental);
   });
 });

@@ -9,7 +9,7 @@ import { connect, type Database } from '../../server/db';
 import { createInvitation } from '../../server/invitations';
 import { createLogger } from '../../server/logger';
 import { ResponseModel } from '../../server/responses';
-import { DailyRollup, type RollupRecord } from '../../server/rollups';
+import { COARSE, DailyRollup, type RollupRecord } from '../../server/rollups';
 import { runApp } from '../helpers/process';
 import { makeTempDir, removeTempDirs } from '../helpers/tmp';
 
@@ -81,11 +81,13 @@ it('recounts every bucket from the records, prints how many there are and exits 
   });
 
   const { code, stdout } = await rebuild({ DATA_DIR: dataDir });
-  expect(stdout).toMatch(/^Rollups rebuilt: 2 buckets in \d+\.\d s\.\n$/);
+  expect(stdout).toMatch(/^Rollups rebuilt: 3 buckets in \d+\.\d s\.\n$/);
   expect(code).toBe(0);
 
   const rows = await withDatabase(dataDir, () => DailyRollup.find({}, { _id: 0, agent: 1, responses: 1, infoNo: 1, csatLow: 1, surveyed: 1, invited: 1 }).sort({ agent: 1 }).lean<RollupRecord[]>());
   expect(rows).toEqual([
+    // The coarse bucket of the day, site, queue and template: the sum of the two below.
+    { agent: COARSE, responses: 2, infoNo: 2, csatLow: 2, surveyed: 0, invited: 1 },
     { agent: 'a.martin', responses: 1, infoNo: 1, csatLow: 1, surveyed: 0, invited: 1 },
     { agent: 'b.durand', responses: 1, infoNo: 1, csatLow: 1, surveyed: 0, invited: 0 },
   ]);

@@ -10,6 +10,9 @@ import { ResponseModel } from '../../server/responses';
 import {
   applyResponseChange,
   bucketId,
+  COARSE,
+  coarseOf,
+  isCoarse,
   countsOf,
   DailyRollup,
   rebuildRollups,
@@ -118,14 +121,16 @@ function randomAnswers(rng: Rng, complete: boolean): Answers {
 
 type Table = Map<string, Record<string, number>>;
 
-/** The response counters each bucket should have: every response's counts, summed in JavaScript. */
+/** The response counters each bucket (detailed and coarse) should have: every response's counts, summed in JavaScript. */
 async function countedFromResponses(): Promise<Table> {
   const table: Table = new Map();
   for (const doc of await ResponseModel.find({}).lean()) {
     const facts = responseFacts(doc);
-    const row = table.get(bucketId(facts.bucket)) ?? {};
-    for (const [c, n] of Object.entries(countsOf(facts))) row[c] = (row[c] ?? 0) + n;
-    table.set(bucketId(facts.bucket), row);
+    for (const bucket of [facts.bucket, coarseOf(facts.bucket)]) {
+      const row = table.get(bucketId(bucket)) ?? {};
+      for (const [c, n] of Object.entries(countsOf(facts))) row[c] = (row[c] ?? 0) + n;
+      table.set(bucketId(bucket), row);
+    }
   }
   return table;
 }
@@ -136,7 +141,7 @@ function responseCounters(doc: RollupRecord): Record<string, number> {
 }
 
 async function countersOn(day: string): Promise<Record<string, number> | null> {
-  const doc = await DailyRollup.findOne({ day }).lean<RollupRecord>();
+  const doc = await DailyRollup.findOne({ day, agent: { $ne: COARSE } }).lean<RollupRecord>();
   return doc && { ...responseCounters(doc), responseSeq: doc.responseSeq ?? 0 };
 }
 
@@ -151,6 +156,22 @@ async function storedCounters(): Promise<Table> {
 }
 
 const sorted = (table: Table) => Object.fromEntries([...table.entries()].sort(([a], [b]) => a.localeCompare(b)));
+
+/** Each stored coarse bucket's response counters, and the sum of its stored detailed buckets' (one level summed into the other). */
+async function coarseAndSummed(): Promise<{ coarse: Record<string, Record<string, number>>; summed: Record<string, Record<string, number>> }> {
+  const coarse: Table = new Map();
+  const summed: Table = new Map();
+  for (const doc of await DailyRollup.find({}).lean<(RollupRecord & BucketKey)[]>()) {
+    const row = responseCounters(doc);
+    if (isCoarse(doc)) coarse.set(bucketId(doc), row);
+    else {
+      const sum = summed.get(bucketId(coarseOf(doc))) ?? {};
+      for (const [c, n] of Object.entries(row)) sum[c] = (sum[c] ?? 0) + n;
+      summed.set(bucketId(coarseOf(doc)), sum);
+    }
+  }
+  return { coarse: sorted(coarse), summed: sorted(summed) };
+}
 
 describe('a random workload of saves', () => {
   const SEED = 20261120;
@@ -183,11 +204,16 @@ describe('a random workload of saves', () => {
     expect(Object.keys(expected).length).toBeGreaterThan(10);
     const incremental = sorted(await storedCounters());
     expect(incremental).toEqual(expected);
+    const levels = await coarseAndSummed();
+    expect(Object.keys(levels.coarse).length).toBeGreaterThan(3);
+    expect(levels.coarse).toEqual(levels.summed);
 
     await DailyRollup.deleteMany({});
     const { buckets } = await rebuildRollups();
     expect(buckets).toBe(Object.keys(expected).length);
     expect(sorted(await storedCounters())).toEqual(incremental);
+    const rebuilt = await coarseAndSummed();
+    expect(rebuilt.coarse).toEqual(rebuilt.summed);
   }, 90_000);
 });
 
@@ -195,9 +221,12 @@ describe('counting one bucket', () => {
   it('creates the bucket on the first response with every other counter at zero', async () => {
     const ctx = context('2026-10-01', 'ABV', 'business-support', null, null);
     await save(ctx, { complete: false, gotInformation: false, csat: null, nps: null, ces: null, text: null });
-    const docs = await DailyRollup.find({ day: '2026-10-01' }).lean<RollupRecord[]>();
-    expect(docs).toHaveLength(1);
+    const docs = await DailyRollup.find({ day: '2026-10-01' }).sort({ agent: 1 }).lean<RollupRecord[]>();
+    expect(docs).toHaveLength(2);
     expect(docs[0]).toMatchObject({ site: 'ABV', queue: 'business-support', agent: '', reason: '', template: 'post-call' });
+    // Its coarse bucket, in the same write, with the same counters.
+    expect(docs[1]).toMatchObject({ site: 'ABV', queue: 'business-support', agent: COARSE, reason: COARSE, template: 'post-call', responseSeq: 1 });
+    expect(responseCounters(docs[1] as RollupRecord)).toEqual(responseCounters(docs[0] as RollupRecord));
     expect(await countersOn('2026-10-01')).toEqual({ ...responseCounters({} as RollupRecord), responses: 1, infoNo: 1, responseSeq: 1 });
   });
 
@@ -221,8 +250,9 @@ describe('counting one bucket', () => {
     await ResponseModel.deleteOne({ invitationId: ctx.invitationId });
     await recountBuckets([bucket]);
     await recountBuckets([bucket]);
-    const doc = await DailyRollup.findOne({ day: '2026-10-03' }).lean<RollupRecord>();
-    expect(doc && responseCounters(doc)).toEqual(responseCounters({} as RollupRecord));
+    const docs = await DailyRollup.find({ day: '2026-10-03' }).lean<RollupRecord[]>();
+    expect(docs).toHaveLength(2);
+    for (const doc of docs) expect(responseCounters(doc)).toEqual(responseCounters({} as RollupRecord));
   });
 });
 
