@@ -26,6 +26,7 @@ import { prepareFeatures } from '../server/features';
 import { createLogger } from '../server/logger';
 import { createQueue } from '../server/queues';
 import { createSite } from '../server/sites';
+import { send } from './http';
 import { figure, type SuiteResult } from './results';
 
 const BATCH = 1000;
@@ -52,30 +53,12 @@ function bodies(calls: unknown[]): string[] {
   return out;
 }
 
-/** One POST over a kept-alive connection (node:http: a light client, so the measure is the server's). */
-function post(agent: http.Agent, url: string, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      `${url}/api/v1/calls`,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${KEY}` } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function postAll(url: string, batches: string[]): Promise<Record<string, number>> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const counts: Record<string, number> = {};
   try {
     for (const body of batches) {
-      const res = await post(agent, url, body);
+      const res = await send(agent, `${url}/api/v1/calls`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body });
       if (res.status !== 202) throw new Error(`POST /api/v1/calls answered ${res.status}: ${res.text}`);
       for (const r of (JSON.parse(res.text) as { results: { outcome: string }[] }).results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
     }

@@ -5,22 +5,14 @@
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { send } from './http';
 
 function request(agent: http.Agent, url: string, options: { method?: string; cookie?: string; form?: Record<string, string> } = {}) {
   const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
   const headers: Record<string, string> = { accept: 'text/html' };
   if (options.cookie) headers.cookie = options.cookie;
-  if (body) Object.assign(headers, { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) });
-  return new Promise<{ status: number; text: string; cookies: string[] }>((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), cookies: res.headers['set-cookie'] ?? [] }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
+  return send(agent, url, { method: options.method, headers, body });
 }
 
 const sessionCookie = (cookies: string[], fallback = '') => cookies.find((c) => c.startsWith('retour.sid='))?.split(';')[0] ?? fallback;

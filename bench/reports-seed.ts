@@ -4,7 +4,8 @@
  * responses over the year ending yesterday, written with the driver's insertMany in big
  * batches as the survey service stores them. Their daily rollups are counted while the
  * responses are generated, with the rollups feature's own rules (responseFacts, countsOf),
- * and bulk-inserted; the delivery counters (surveyed, invited, callbacks) are drawn beside
+ * and bulk-inserted at both levels (each detailed bucket, and the coarse bucket of its day,
+ * site, queue and template summing them); the delivery counters (surveyed, invited, callbacks) are drawn beside
  * them (about 30% of invitations answered) since no calls or invitations are stored.
  * Seeded draws: the same size gives the same answers, dated back from the run's start.
  */
@@ -12,10 +13,11 @@ import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import { createQueue, relocateQueue } from '../server/queues';
 import { ResponseModel } from '../server/responses/model';
-import { bucketId, countsOf, DailyRollup, DELIVERY_COUNTERS, RESPONSE_COUNTERS, responseFacts, type BucketKey, type Counters } from '../server/rollups';
+import { bucketFilter, bucketId, coarseOf, countsOf, DailyRollup, DELIVERY_COUNTERS, RESPONSE_COUNTERS, responseFacts, type BucketKey, type Counters } from '../server/rollups';
 import { createSite } from '../server/sites';
 import { getPublished } from '../server/templates';
 import { localDate } from '../server/time/local-time';
+import { mulberry32 } from '../server/demo/random';
 
 const SYSTEM = { type: 'system' } as const;
 const DAY_MS = 86_400_000;
@@ -51,18 +53,6 @@ const COMMENTS = [
   'Merci pour votre patience au téléphone.',
   'Very helpful, thank you.',
 ];
-
-/** mulberry32: small, fast, seeded. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const agentsOf = (site: (typeof SITES)[number]) => Array.from({ length: site.agents }, (_, k) => `${site.code.toLowerCase()}.agent${k + 1}`);
 
@@ -158,14 +148,21 @@ function count(buckets: Map<string, { key: BucketKey; counters: Counters }>, doc
 /** Stores `size` responses and their rollups; returns how many buckets. */
 export async function seedReportData(size: number, now: Date): Promise<{ buckets: number }> {
   const versionId = (await getPublished('post-call')).id;
-  const random = seeded(size);
+  const random = mulberry32(size);
   const buckets = new Map<string, { key: BucketKey; counters: Counters }>();
   for (let from = 0; from < size; from += BATCH) {
     const docs = Array.from({ length: Math.min(BATCH, size - from) }, (_, k) => makeResponse(from + k, random, now, versionId));
     for (const doc of docs) count(buckets, doc, random);
     await ResponseModel.collection.insertMany(docs, { ordered: false });
   }
-  const rows = [...buckets.values()].map(({ key, counters }) => ({ ...key, ...counters, responseSeq: 0, rebuilt: { responses: null, calls: null, invitations: null } }));
+  const coarse = new Map<string, { key: BucketKey; counters: Counters }>();
+  for (const { key, counters } of buckets.values()) {
+    const id = bucketId(coarseOf(key));
+    const sum = coarse.get(id) ?? { key: coarseOf(key), counters: Object.fromEntries(Object.keys(counters).map((c) => [c, 0])) as Counters };
+    coarse.set(id, sum);
+    for (const c of Object.keys(counters) as (keyof Counters)[]) sum.counters[c] += counters[c];
+  }
+  const rows = [...buckets.values(), ...coarse.values()].map(({ key, counters }) => ({ ...bucketFilter(key), ...counters, responseSeq: 0, rebuilt: { responses: null, calls: null, invitations: null } }));
   for (let from = 0; from < rows.length; from += BATCH) await DailyRollup.collection.insertMany(rows.slice(from, from + BATCH), { ordered: false });
   return { buckets: rows.length };
 }

@@ -22,7 +22,8 @@ export interface Random {
   fork(label: string): Random;
 }
 
-function mulberry32(seed: number): () => number {
+/** Numbers uniform in [0, 1), the same sequence for the same seed (tests and benchmarks use it too). */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

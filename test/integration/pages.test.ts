@@ -29,7 +29,10 @@ describe('the base layout', () => {
     const css = await request(app).get('/css/app.css');
     expect(css.status).toBe(200);
     expect(css.type).toBe('text/css');
-    expect(css.text).toContain(':focus-visible');
+    expect(css.text).toContain('@import url("base.css")');
+    const base = await request(app).get('/css/base.css');
+    expect(base.type).toBe('text/css');
+    expect(base.text).toContain(':focus-visible');
   });
 });
 
