@@ -5,28 +5,11 @@
  * process per DATA_DIR) or at a quiet moment (changes during the rebuild may be missed).
  */
 import { performance } from 'node:perf_hooks';
-import { loadConfig, type Config } from '../server/config';
-import { connect } from '../server/db';
-import { StartupError } from '../server/errors';
-import { createLogger } from '../server/logger';
 import { rebuildRollups } from '../server/rollups';
+import { startScript } from './connect';
 
 async function run(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig(undefined, { envFile: '.env' });
-  } catch (err) {
-    process.stderr.write(`${err instanceof StartupError ? err.message : String(err)}\n`);
-    process.exit(1);
-  }
-  const logger = createLogger(config).child({ process: 'rollups-rebuild' });
-  let database;
-  try {
-    database = await connect(config, logger);
-  } catch (err) {
-    process.stderr.write(`${err instanceof StartupError ? err.message : `Could not connect to the database: ${String(err)}`}\n`);
-    process.exit(1);
-  }
+  const database = await startScript('rollups-rebuild').connectDatabase();
   try {
     const started = performance.now();
     const { buckets } = await rebuildRollups();

@@ -4,24 +4,14 @@
  * with DISPATCH_WORKER=0 beside it. Several may run at once against one MongoDB; the
  * embedded engine allows one process per DATA_DIR, so alone it suits MONGODB_URI.
  */
-import { loadConfig, type Config } from '../server/config';
-import { connect } from '../server/db';
-import { StartupError } from '../server/errors';
 import { runAlerts } from '../server/alerts';
 import { runDigest } from '../server/digest';
 import { runDispatch } from '../server/invitations';
-import { createLogger } from '../server/logger';
 import { SHUTDOWN_TIMEOUT_MS } from '../server/main';
+import { startScript } from './connect';
 
 async function runWorker(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig(undefined, { envFile: '.env' });
-  } catch (err) {
-    process.stderr.write(`${err instanceof StartupError ? err.message : String(err)}\n`);
-    process.exit(1);
-  }
-  const logger = createLogger(config).child({ process: 'worker' });
+  const { config, logger, connectDatabase } = startScript('worker');
   const crash = (err: unknown, what: string) => {
     logger.fatal({ err }, what);
     process.exit(1);
@@ -29,13 +19,7 @@ async function runWorker(): Promise<void> {
   process.on('uncaughtException', (err) => crash(err, 'uncaught exception'));
   process.on('unhandledRejection', (reason) => crash(reason, 'unhandled promise rejection'));
 
-  let database;
-  try {
-    database = await connect(config, logger, { onEngineExit: () => crash(new Error('the embedded engine exited'), 'database lost') });
-  } catch (err) {
-    process.stderr.write(`${err instanceof StartupError ? err.message : `The worker could not start: ${String(err)}`}\n`);
-    process.exit(1);
-  }
+  const database = await connectDatabase({ onEngineExit: () => crash(new Error('the embedded engine exited'), 'database lost') });
   const dispatch = runDispatch(config, logger);
   const background = [runAlerts(config, logger), runDigest(config, logger)];
   logger.info({ db: database.kind, mail: config.smtpUrl ? 'smtp' : 'outbox' }, 'dispatch worker running');
