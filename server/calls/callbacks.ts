@@ -1,6 +1,7 @@
 /**
  * Ingest's part of the delivery counters: every stored surveyed call adds one to its
- * bucket's `surveyed`, and callbacks are found. A surveyed call is called back when its
+ * bucket's `surveyed` (counted while the batch is being stored, taken back for the calls
+ * that were not), and callbacks are found. A surveyed call is called back when its
  * customer called the same queue again within 7 days after it (another call ending in
  * (endedAt, endedAt + 7 days]), whichever of the two arrived first. A flag is set once, and
  * only the write that set it counts it, so concurrent batches never count one twice.
@@ -111,16 +112,26 @@ function bucketSource(call: Bucketed): BucketSource {
 }
 
 /**
- * Counts a batch of newly stored calls (one rollup write): surveyed, and the callbacks they
- * reveal, theirs and earlier calls'. `nearby`: the stored calls near them, read before they were stored.
+ * Adds one to `surveyed` for each surveyed call among these (one rollup write; none if
+ * there is none), or takes it back with `sign` −1. Ingest counts a batch while storing it,
+ * the count's round trip hidden behind the inserts, and takes back the calls that were
+ * then refused or removed.
  */
-export async function countIngested(calls: CountedCall[], nearby: CountedCall[], watch: ChunkWatch): Promise<void> {
+export async function countSurveyed(calls: readonly CountedCall[], sign: 1 | -1 = 1): Promise<void> {
+  await addDeliveries(calls.filter(surveyed).map((call) => ({ of: bucketSource(call), surveyed: sign })));
+}
+
+/**
+ * Counts the callbacks a batch of newly stored calls reveals, theirs and earlier calls'
+ * (no write when no customer called twice). `nearby`: the stored calls near them, read
+ * before they were stored.
+ */
+export async function countCallbacks(calls: CountedCall[], nearby: CountedCall[], watch: ChunkWatch): Promise<void> {
   try {
     if (calls.length === 0) return;
     const around = watch.overlapped() ? await findNearby(calls) : [...nearby, ...calls];
-    const counts: DeliveryCount[] = calls.filter(surveyed).map((call) => ({ of: bucketSource(call), surveyed: 1 }));
-    counts.push(...(await markCallbacks(around)));
-    await addDeliveries(counts);
+    const counts: DeliveryCount[] = await markCallbacks(around);
+    if (counts.length > 0) await addDeliveries(counts);
   } finally {
     watch.release();
   }

@@ -6,7 +6,7 @@
  */
 import { Types } from 'mongoose';
 import { createInvitations, withdrawInvitations } from '../invitations';
-import { countIngested, reportingDay, watchChunk } from './callbacks';
+import { countCallbacks, countSurveyed, reportingDay, watchChunk } from './callbacks';
 import { decideEligibility, type Decision } from './eligibility';
 import { agentWeekKey, loadHistory, type ResolvedCall } from './lookups';
 import { CallModel } from './model';
@@ -77,15 +77,23 @@ async function ingestChunk(items: unknown[], source: CallSource, options: Ingest
     return { index, resolved, decision, doc: callDocument(resolved, decision, source, now) };
   });
 
-  // The calls and their invitations are written at the same time (the call ids are made
-  // here); an invitation whose call was not stored is withdrawn afterwards.
+  // The calls, their invitations and their `surveyed` counts are written at the same time
+  // (the call ids are made here); an invitation whose call was not stored is withdrawn
+  // afterwards, and its count taken back.
   const scheduled = decided.filter((d): d is Decided & { decision: ScheduledDecision } => d.decision.outcome === 'scheduled');
-  const [stored, invited] = await Promise.allSettled([insertCalls(decided.map((d) => d.doc)), inviteScheduled(scheduled)]);
+  const docs = decided.map((d) => d.doc);
+  const [stored, invited, counted] = await Promise.allSettled([insertCalls(docs), inviteScheduled(scheduled), countSurveyed(docs)]);
+  const takeBack = (calls: CallDocument[]) => (counted.status === 'fulfilled' && calls.length > 0 ? countSurveyed(calls, -1) : undefined);
   if (stored.status === 'rejected') {
-    await withdrawInvitations(scheduled.map((d) => d.doc._id.toHexString()));
+    await Promise.all([withdrawInvitations(scheduled.map((d) => d.doc._id.toHexString())), takeBack(docs)]);
     throw stored.reason;
   }
-  if (invited.status === 'rejected') throw invited.reason;
+  if (invited.status === 'rejected') {
+    // As before this batch: its calls are not counted.
+    await takeBack(docs);
+    throw invited.reason;
+  }
+  if (counted.status === 'rejected') throw counted.reason;
   const duplicates = stored.value;
   const failedInvites = invited.value;
   await withdrawInvitations(scheduled.filter((d) => duplicates.has(d.doc.externalId)).map((d) => d.doc._id.toHexString()));
@@ -102,7 +110,8 @@ async function ingestChunk(items: unknown[], source: CallSource, options: Ingest
   if (failed.length > 0) await CallModel.deleteMany({ _id: { $in: failed.map((f) => f.call.doc._id) } });
   // The calls that stay are counted now, even if the request fails: a retry finds them duplicates.
   const removed = new Set(failed.map((f) => f.call.doc._id));
-  await countIngested(decided.filter((d) => !duplicates.has(d.doc.externalId) && !removed.has(d.doc._id)).map((d) => d.doc), history.nearby, watch);
+  const kept = (d: CallDocument) => !duplicates.has(d.externalId) && !removed.has(d._id);
+  await Promise.all([takeBack(docs.filter((d) => !kept(d))), countCallbacks(docs.filter(kept), history.nearby, watch)]);
   if (failed.length > 0) throw (failed[0] as (typeof failed)[number]).err;
   return results;
 }

@@ -4,15 +4,15 @@
  * in step in the same call (the rollup protocol: write with rollupPending, count the
  * change, clear the flag). Answers arrive checked against the version (server/survey).
  */
-import type { mongo } from 'mongoose';
 import { createCoalescer } from '../db';
 import { Conflict } from '../errors';
 import type { Locale } from '../i18n';
 import { countResponseChange, recountBuckets, responseFacts } from '../rollups';
 import type { Answers, TemplateDefinition } from '../templates';
-import { headlineOf, needsAlert, type Headline } from './headline';
+import { isDuplicateKey, newResponse, responses, writeFull, type Stored, type Written } from './full-writes';
+import { headlineOf, needsAlert } from './headline';
 import { mergeAnswers } from './merge';
-import { ResponseModel, type Channel, type ResponseRecord } from './model';
+import { ResponseModel, type Channel } from './model';
 
 /** What a response copies from its invitation and template version when it is created. */
 export interface ResponseContext {
@@ -54,14 +54,6 @@ export interface SavedResponse {
   answers: Answers;
 }
 
-type Stored = ResponseRecord;
-type Written = { before: Stored | null; after: Stored };
-
-/**
- * The driver's collection, for the writes every submit makes: their documents are spelled
- * out here (timestamps included), and Mongoose's casting of them would cost more than the writes.
- */
-const collection = () => ResponseModel.collection as unknown as mongo.Collection<Stored>;
 
 /** The response of an invitation, or null before its first save. */
 export async function findResponse(invitationId: string): Promise<Stored | null> {
@@ -81,34 +73,6 @@ export async function saveAnswers(input: SaveAnswersInput): Promise<SavedRespons
 }
 
 const WRITE_OPTIONS = { returnDocument: 'before', lean: true, setDefaultsOnInsert: false } as const;
-
-function newResponse(input: SaveAnswersInput, headline: Headline, now: Date) {
-  const alert: Stored['alert'] = needsAlert(headline) ? 'pending' : 'none';
-  return { ...input.context, channel: input.channel, startedAt: now, handled: null, alert, createdAt: now, __v: 0 };
-}
-
-/** A submitted form replaces every answer: one upsert, whatever was there before. */
-async function writeFull(input: SaveAnswersInput, now: Date): Promise<Written> {
-  const { invitationId } = input.context;
-  const headline = headlineOf(input.definition, input.answers);
-  const set = { answers: input.answers, ...headline, complete: true, submittedAt: now, rollupPending: true, updatedAt: now };
-  const created = newResponse(input, headline, now);
-  const update = { $set: set, $inc: { revision: 1 }, $setOnInsert: created };
-  let before: Stored | null;
-  try {
-    before = await collection().findOneAndUpdate({ invitationId }, update, { upsert: true, returnDocument: 'before' });
-  } catch (err) {
-    // A concurrent first save inserted it between our lookup and our insert: update that one.
-    if (!isDuplicateKey(err)) throw err;
-    before = await collection().findOneAndUpdate({ invitationId }, update, { returnDocument: 'before' });
-    if (!before) throw err;
-  }
-  if (before && before.alert === 'none' && needsAlert(headline)) {
-    await collection().updateOne({ invitationId, alert: 'none' }, { $set: { alert: 'pending' } });
-  }
-  const base = before ?? ({ ...created, answers: {} } as unknown as Stored);
-  return { before, after: { ...base, ...set, revision: (before?.revision ?? 0) + 1 } };
-}
 
 const PARTIAL_ATTEMPTS = 5;
 
@@ -161,9 +125,9 @@ async function settleRollups(before: Stored | null, after: Stored): Promise<void
  */
 async function clearPendingFlags(saves: { invitationId: string; revision: number }[]): Promise<boolean[]> {
   const ops = saves.map(({ invitationId, revision }) => ({ updateOne: { filter: { invitationId, revision }, update: { $set: { rollupPending: false } } } }));
-  const result = await collection().bulkWrite(ops, { ordered: false });
+  const result = await responses().bulkWrite(ops, { ordered: false });
   if (result.matchedCount === saves.length) return saves.map(() => true);
-  const stored = await collection()
+  const stored = await responses()
     .find({ invitationId: { $in: saves.map((s) => s.invitationId) } }, { projection: { invitationId: 1, revision: 1 } })
     .toArray();
   const revisions = new Map(stored.map((r) => [r.invitationId, r.revision]));
@@ -171,7 +135,3 @@ async function clearPendingFlags(saves: { invitationId: string; revision: number
 }
 
 const clearPending = createCoalescer(clearPendingFlags, { maxBatch: 256 });
-
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 11000;
-}

@@ -3,6 +3,7 @@
  * idempotency on externalId, batch outcomes in input order (a batch keeps its valid
  * calls), limits, and the decisions as stored with their invitations.
  */
+import mongoose from 'mongoose';
 import request from 'supertest';
 import { ingestCalls } from '../../server/calls';
 import { relocateQueue } from '../../server/queues';
@@ -121,6 +122,7 @@ describe('posting a batch', () => {
   it('stores each call once when the same batch arrives twice at the same moment', async () => {
     const batch = Array.from({ length: 40 }, () => makeCall());
     const source = { type: 'api' as const, id: 'race' };
+    const surveyedBefore = await surveyedCount();
     const [a, b] = await Promise.all([ingestCalls(batch, source), ingestCalls(batch, source)]);
     const all = [...a, ...b].map((r) => r.outcome);
     expect(all.filter((o) => o === 'scheduled')).toHaveLength(40);
@@ -128,8 +130,16 @@ describe('posting a batch', () => {
     const ids = batch.map((c) => c.externalId);
     expect(await calls().countDocuments({ externalId: { $in: ids } })).toBe(40);
     expect(await invitations().countDocuments({ externalId: { $in: ids } })).toBe(40);
+    // Both requests counted their calls while storing them; the one refused took its counts back.
+    expect((await surveyedCount()) - surveyedBefore).toBe(40);
   });
 });
+
+/** `surveyed` summed over the detailed rollup buckets. */
+async function surveyedCount(): Promise<number> {
+  const [sum] = await mongoose.connection.collection('rollups').aggregate([{ $match: { level: null } }, { $group: { _id: null, n: { $sum: '$surveyed' } } }]).toArray();
+  return (sum?.n as number | undefined) ?? 0;
+}
 
 describe('decisions through the API', () => {
   it('suppresses an unsubscribed address and creates no invitation', async () => {

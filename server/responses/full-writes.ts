@@ -1,0 +1,125 @@
+/**
+ * Writing a submitted form: every answer replaced in one write, whatever was there before,
+ * with the response as it was before (the rollups count the difference). The submits of
+ * the moment are written together: one read of their responses, then one bulkWrite whose
+ * each upsert only applies if its response is still at the revision read, so each save
+ * knows exactly what it replaced. A save that lost a race (another save of the same
+ * response in between) is written again alone with findOneAndUpdate.
+ */
+import type { mongo } from 'mongoose';
+import { createCoalescer } from '../db';
+import type { Answers, TemplateDefinition } from '../templates';
+import { headlineOf, needsAlert, type Headline } from './headline';
+import { ResponseModel, type Channel, type ResponseRecord } from './model';
+
+export type Stored = ResponseRecord;
+export type Written = { before: Stored | null; after: Stored };
+
+/** What a new response starts with, apart from its answers (see the service's ResponseContext). */
+export interface NewResponseInput {
+  /** The response's context (service.ts ResponseContext), copied into a new response. */
+  context: { invitationId: string };
+  channel: Channel;
+}
+
+export interface FullSave extends NewResponseInput {
+  definition: TemplateDefinition;
+  answers: Answers;
+}
+
+/**
+ * The driver's collection, for the writes every submit makes: their documents are spelled
+ * out here (timestamps included), and Mongoose's casting of them would cost more than the writes.
+ */
+export const responses = () => ResponseModel.collection as unknown as mongo.Collection<Stored>;
+
+export function newResponse(input: NewResponseInput, headline: Headline, now: Date) {
+  const alert: Stored['alert'] = needsAlert(headline) ? 'pending' : 'none';
+  return { ...input.context, channel: input.channel, startedAt: now, handled: null, alert, createdAt: now, __v: 0 };
+}
+
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 11000;
+}
+
+/** A submitted form's write: grouped with the other submits of the moment. */
+export async function writeFull(save: FullSave, now: Date): Promise<Written> {
+  return (await grouped({ save, now })) ?? writeFullAlone(save, now);
+}
+
+interface Planned {
+  save: FullSave;
+  now: Date;
+}
+
+/** What a save sets, and what it creates when its response does not exist yet. */
+function changesOf({ save, now }: Planned) {
+  const headline = headlineOf(save.definition, save.answers);
+  const set = { answers: save.answers, ...headline, complete: true, submittedAt: now, rollupPending: true, updatedAt: now };
+  return { headline, set, created: newResponse(save, headline, now) };
+}
+
+/** One findOneAndUpdate: exact whatever races with it. */
+async function writeFullAlone(save: FullSave, now: Date): Promise<Written> {
+  const { invitationId } = save.context;
+  const { headline, set, created } = changesOf({ save, now });
+  const update = { $set: set, $inc: { revision: 1 }, $setOnInsert: created };
+  let before: Stored | null;
+  try {
+    before = await responses().findOneAndUpdate({ invitationId }, update, { upsert: true, returnDocument: 'before' });
+  } catch (err) {
+    // A concurrent first save inserted it between our lookup and our insert: update that one.
+    if (!isDuplicateKey(err)) throw err;
+    before = await responses().findOneAndUpdate({ invitationId }, update, { returnDocument: 'before' });
+    if (!before) throw err;
+  }
+  if (before && before.alert === 'none' && needsAlert(headline)) {
+    await responses().updateOne({ invitationId, alert: 'none' }, { $set: { alert: 'pending' } });
+  }
+  return written(before, created, set);
+}
+
+function written(before: Stored | null, created: object, set: object): Written {
+  const base = before ?? ({ ...created, answers: {} } as unknown as Stored);
+  return { before, after: { ...base, ...set, revision: (before?.revision ?? 0) + 1 } as Stored };
+}
+
+/**
+ * Many saves in two round trips; null for a save that must be written alone: a second
+ * save of a response already in this group, or one whose response changed after the read
+ * (its guarded upsert then collides with the unique invitationId and changes nothing).
+ */
+async function writeFullMany(planned: Planned[]): Promise<(Written | null)[]> {
+  const ids = planned.map((p) => p.save.context.invitationId);
+  const first = new Set<number>();
+  const seen = new Set<string>();
+  ids.forEach((id, i) => !seen.has(id) && (seen.add(id), first.add(i)));
+  const found = await responses().find({ invitationId: { $in: [...seen] } }).toArray();
+  const current = new Map(found.map((r) => [r.invitationId, r]));
+
+  const results: (Written | null)[] = planned.map(() => null);
+  const ops: mongo.AnyBulkWriteOperation<Stored>[] = [];
+  const opSave: number[] = [];
+  planned.forEach((p, i) => {
+    if (!first.has(i)) return;
+    const before = current.get(ids[i] as string) ?? null;
+    const { headline, set, created } = changesOf(p);
+    // The alert flag follows what the save replaces, known exactly since the write is guarded on it.
+    const alert = before && before.alert === 'none' && needsAlert(headline) ? { alert: 'pending' as const } : {};
+    const revision = before ? before.revision : { $exists: false };
+    const update = { $set: { ...set, ...alert }, $inc: { revision: 1 }, $setOnInsert: created };
+    ops.push({ updateOne: { filter: { invitationId: ids[i], revision } as mongo.Filter<Stored>, update: update as mongo.UpdateFilter<Stored>, upsert: true } });
+    opSave.push(i);
+    results[i] = written(before, created, { ...set, ...alert });
+  });
+  try {
+    await responses().bulkWrite(ops, { ordered: false });
+  } catch (err) {
+    const errors = (err as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
+    if (!Array.isArray(errors) || errors.some((e) => e.code !== 11000)) throw err;
+    for (const e of errors) results[opSave[e.index] as number] = null;
+  }
+  return results;
+}
+
+const grouped = createCoalescer(writeFullMany, { maxBatch: 256 });
