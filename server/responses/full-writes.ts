@@ -63,7 +63,7 @@ function changesOf({ save, now }: Planned) {
 async function writeFullAlone(save: FullSave, now: Date): Promise<Written> {
   const { invitationId } = save.context;
   const { headline, set, created } = changesOf({ save, now });
-  const update = { $set: set, $inc: { revision: 1 }, $setOnInsert: created };
+  const update = { $set: set, $inc: { revision: 1, rollupUncounted: 1 }, $setOnInsert: created };
   let before: Stored | null;
   try {
     before = await responses().findOneAndUpdate({ invitationId }, update, { upsert: true, returnDocument: 'before' });
@@ -107,7 +107,10 @@ async function writeFullMany(planned: Planned[]): Promise<(Written | null)[]> {
     // The alert flag follows what the save replaces, known exactly since the write is guarded on it.
     const alert = before && before.alert === 'none' && needsAlert(headline) ? { alert: 'pending' as const } : {};
     const revision = before ? before.revision : { $exists: false };
-    const update = { $set: { ...set, ...alert }, $inc: { revision: 1 }, $setOnInsert: created };
+    // A path cannot be in both $set and $setOnInsert (the write fails): an alert set here leaves the created one out.
+    const onInsert: Partial<typeof created> = { ...created };
+    if ('alert' in alert) delete onInsert.alert;
+    const update = { $set: { ...set, ...alert }, $inc: { revision: 1, rollupUncounted: 1 }, $setOnInsert: onInsert };
     ops.push({ updateOne: { filter: { invitationId: ids[i], revision } as mongo.Filter<Stored>, update: update as mongo.UpdateFilter<Stored>, upsert: true } });
     opSave.push(i);
     results[i] = written(before, created, { ...set, ...alert });

@@ -57,6 +57,8 @@ const responseSchema = new Schema(
     revision: { type: Number, required: true, default: 1 },
     /** True from a save until its change is in the rollups; responses left so by a crash are recounted at start. */
     rollupPending: { type: Boolean, required: true, default: true },
+    /** Saves written but not yet counted in the rollups (each adds one, and takes it off once counted): the flag clears at zero. */
+    rollupUncounted: { type: Number, default: 0 },
     /** A quality lead closed the loop on this comment. */
     handled: { type: handledSchema, default: null },
     /**

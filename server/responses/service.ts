@@ -1,13 +1,14 @@
 /**
  * Saving answers: one response per invitation, created by the first save and updated by
  * every later one, with its headline fields, its alert flag and the reporting rollups kept
- * in step in the same call (the rollup protocol: write with rollupPending, count the
- * change, clear the flag). Answers arrive checked against the version (server/survey).
+ * in step in the same call (the rollup protocol: write with rollupPending and one more
+ * uncounted save, count the change, take the save off; the flag clears at zero).
+ * Answers arrive checked against the version (server/survey).
  */
 import { createCoalescer } from '../db';
 import { Conflict } from '../errors';
 import type { Locale } from '../i18n';
-import { countResponseChange, recountBuckets, responseFacts } from '../rollups';
+import { countResponseChange, responseFacts } from '../rollups';
 import type { Answers, TemplateDefinition } from '../templates';
 import { isDuplicateKey, newResponse, responses, writeFull, type Stored, type Written } from './full-writes';
 import { headlineOf, needsAlert } from './headline';
@@ -88,13 +89,13 @@ async function writePartial(input: SaveAnswersInput, now: Date): Promise<Written
       const set = { answers, ...headline, ...alert, rollupPending: true };
       const before = await ResponseModel.findOneAndUpdate(
         { _id: current._id, revision: current.revision },
-        { $set: set, $inc: { revision: 1 } },
+        { $set: set, $inc: { revision: 1, rollupUncounted: 1 } },
         WRITE_OPTIONS,
       ).lean<Stored>();
       if (before) return { before, after: { ...before, ...set, revision: before.revision + 1 } as Stored };
       continue;
     }
-    const doc = { ...newResponse(input, headline, now), answers, ...headline, complete: false, submittedAt: null, revision: 1, rollupPending: true };
+    const doc = { ...newResponse(input, headline, now), answers, ...headline, complete: false, submittedAt: null, revision: 1, rollupPending: true, rollupUncounted: 1 };
     try {
       const created = await ResponseModel.create(doc);
       return { before: null, after: created.toObject() as Stored };
@@ -106,32 +107,30 @@ async function writePartial(input: SaveAnswersInput, now: Date): Promise<Written
 }
 
 /**
- * Counts the save in the rollups, then clears rollupPending if no later save happened.
- * When one did (the flag stays), the bucket is recounted from the responses, so that two
- * racing saves of one response never count it twice. Both writes are grouped with those
- * of the other saves of the moment (one round trip each per group), and awaited.
+ * Counts the save's exact change in the rollups (each write returns what it replaced, so
+ * the changes of racing saves of one response add up to the last state, in whatever
+ * order they land), then takes the save off the response's uncounted ones. Never a
+ * recount: one made now would count saves still in flight, whose changes land after it.
+ * Both writes are grouped with those of the other saves of the moment, and awaited.
  */
 async function settleRollups(before: Stored | null, after: Stored): Promise<void> {
-  const facts = responseFacts(after);
-  if (before?.rollupPending) await recountBuckets([facts.bucket]);
-  else await countResponseChange(before ? responseFacts(before) : null, facts);
-  if (!(await clearPending({ invitationId: after.invitationId, revision: after.revision }))) await recountBuckets([facts.bucket]);
+  await countResponseChange(before ? responseFacts(before) : null, responseFacts(after));
+  await markCounted(after.invitationId);
 }
 
 /**
- * Clears rollupPending on each response still at the revision its save wrote (the
- * invitation is the response's unique key); true for those cleared. A later save of the
- * same response moved its revision: that one is false, and its flag stays for that save.
+ * Takes one counted save off each response, then clears rollupPending where none is left
+ * uncounted (a save still in flight keeps it; so does a crash, for the recount at start).
+ * Ordered: each response's decrement comes before its check.
  */
-async function clearPendingFlags(saves: { invitationId: string; revision: number }[]): Promise<boolean[]> {
-  const ops = saves.map(({ invitationId, revision }) => ({ updateOne: { filter: { invitationId, revision }, update: { $set: { rollupPending: false } } } }));
-  const result = await responses().bulkWrite(ops, { ordered: false });
-  if (result.matchedCount === saves.length) return saves.map(() => true);
-  const stored = await responses()
-    .find({ invitationId: { $in: saves.map((s) => s.invitationId) } }, { projection: { invitationId: 1, revision: 1 } })
-    .toArray();
-  const revisions = new Map(stored.map((r) => [r.invitationId, r.revision]));
-  return saves.map((s) => revisions.get(s.invitationId) === s.revision);
+async function markCountedMany(invitationIds: string[]): Promise<void> {
+  await responses().bulkWrite(
+    invitationIds.flatMap((invitationId) => [
+      { updateOne: { filter: { invitationId }, update: { $inc: { rollupUncounted: -1 } } } },
+      { updateOne: { filter: { invitationId, rollupPending: true, rollupUncounted: { $lte: 0 } }, update: { $set: { rollupPending: false } } } },
+    ]),
+    { ordered: true },
+  );
 }
 
-const clearPending = createCoalescer(clearPendingFlags, { maxBatch: 256 });
+const markCounted = createCoalescer(markCountedMany, { maxBatch: 256 });

@@ -1,8 +1,8 @@
 /**
  * Keeping the response counters equal to the responses (the protocol in the responses
- * service's save): a save adds the change it made; a save that finds an earlier one
- * unfinished, and start-up after a crash, recount the bucket from the responses instead.
- * Response documents are read here; only their rollupPending flag is written.
+ * service's save): a save adds the change it made; start-up after a crash recounts the
+ * buckets of responses left pending from the responses instead. Response documents are
+ * read here; only their rollupPending flag and uncounted saves are written.
  */
 import { ResponseModel } from '../responses/model';
 import { bucketFilter, bucketId, bucketOf, coarseOf, incrementBuckets, isCoarse, rollups, type Increment } from './buckets';
@@ -83,7 +83,7 @@ async function recountBucket(key: BucketKey): Promise<void> {
     if (await writeCounts(filter, current, counts)) {
       if (pending.length > 0) {
         await ResponseModel.bulkWrite(
-          pending.map((p) => ({ updateOne: { filter: { _id: p._id, revision: p.revision, rollupPending: true }, update: { $set: { rollupPending: false } } } })),
+          pending.map((p) => ({ updateOne: { filter: { _id: p._id, revision: p.revision, rollupPending: true }, update: { $set: { rollupPending: false, rollupUncounted: 0 } } } })),
           { ordered: false },
         );
       }
@@ -113,7 +113,8 @@ async function writeCounts(filter: ReturnType<typeof bucketFilter>, current: Rec
 /**
  * Recounts the response counters of these buckets and of their coarse buckets from the
  * responses, clears rollupPending on them. Idempotent. The coarse buckets go first: a
- * response is cleared only once both its buckets have counted it.
+ * response is cleared only once both its buckets have counted it. Only while no save is
+ * in flight (start-up, tests): a save's change landing after the count would count twice.
  */
 export async function recountBuckets(buckets: BucketKey[]): Promise<void> {
   const coarse = new Map(buckets.map((b) => coarseOf(b)).map((b) => [bucketId(b), b]));
