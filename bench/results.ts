@@ -75,6 +75,8 @@ export function machine(): string {
 
 function number(x: number): string {
   if (!Number.isFinite(x)) return String(x);
+  // Counts (requests, errors) read as whole numbers: "0", not "0.000".
+  if (Number.isInteger(x)) return x.toLocaleString('en-US');
   const abs = Math.abs(x);
   const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
   return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { runEngineBench } from './engine';
 import { runDispatchBench } from './dispatch';
 import { runIngestBench } from './ingest';
+import { runLoadBench } from './load';
 import { runReportsBench } from './reports';
 import { writeResults, type SuiteResult, type SuiteRun } from './results';
 import { runSubmitBench } from './submit';
@@ -21,6 +22,7 @@ const suites: Record<string, () => Promise<SuiteResult>> = {
   dispatch: () => runDispatchBench(Number(process.env.BENCH_INVITATIONS ?? 2000)),
   submit: () => runSubmitBench(Number(process.env.BENCH_DB_INVITATIONS ?? 1_000_000), Number(process.env.BENCH_SUBMITS ?? 2000)),
   reports: () => runReportsBench((process.env.BENCH_REPORT_SIZES ?? '10000,1000000').split(',').map(Number)),
+  load: () => runLoadBench(Number(process.env.BENCH_LOAD_SECONDS ?? 60), Number(process.env.BENCH_LOAD_CUSTOMERS ?? 200), Number(process.env.BENCH_LOAD_RESPONSES ?? 50_000)),
 };
 
 /** The command that reproduces a suite's run, with the BENCH_* settings it ran under. */

@@ -3,8 +3,9 @@
  * locale, body parsers, routes, the 404 and error handlers. No I/O at import and no
  * listening: main.ts serves it, tests drive it with Supertest.
  */
+import fs from 'node:fs';
 import path from 'node:path';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Config } from './config';
 import { homeRoutes } from './home/routes';
 import { errorHandler, notFound } from './http/error-handler';
@@ -42,7 +43,7 @@ export function createApp({ config, logger, health, routers = [] }: AppDeps): Ex
   app.use(requestLogger(logger));
   app.use(securityHeaders(config));
   app.use(healthRoutes(health));
-  app.use(express.static(PUBLIC_DIR, { index: false, maxAge: config.isProduction ? '1d' : 0 }));
+  app.use(publicFiles(config.isProduction ? '1d' : 0));
   app.use(chooseLocale(config));
   app.use(bodyParsers());
 
@@ -53,4 +54,14 @@ export function createApp({ config, logger, health, routers = [] }: AppDeps): Ex
   app.use(notFound());
   app.use(errorHandler(config));
   return app;
+}
+
+/**
+ * The files of public/, looked up only for paths under its own top-level names (/css,
+ * /js, /favicon.svg): survey pages and API calls never wait for the file system.
+ */
+function publicFiles(maxAge: string | number): RequestHandler {
+  const serve = express.static(PUBLIC_DIR, { index: false, maxAge });
+  const roots = fs.readdirSync(PUBLIC_DIR).map((name) => `/${name}`);
+  return (req, res, next) => (roots.some((root) => req.path === root || req.path.startsWith(`${root}/`)) ? serve(req, res, next) : next());
 }
