@@ -7,6 +7,7 @@
 import { runAlerts } from '../server/alerts';
 import { runDigest } from '../server/digest';
 import { runDispatch } from '../server/invitations';
+import { runRetention } from '../server/privacy';
 import { SHUTDOWN_TIMEOUT_MS } from '../server/main';
 import { startScript } from './connect';
 
@@ -21,7 +22,7 @@ async function runWorker(): Promise<void> {
 
   const database = await connectDatabase({ onEngineExit: () => crash(new Error('the embedded engine exited'), 'database lost') });
   const dispatch = runDispatch(config, logger);
-  const background = [runAlerts(config, logger), runDigest(config, logger)];
+  const background = [runAlerts(config, logger), runDigest(config, logger), runRetention(config, logger)];
   logger.info({ db: database.kind, mail: config.smtpUrl ? 'smtp' : 'outbox' }, 'dispatch worker running');
 
   let stopping = false;

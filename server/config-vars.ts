@@ -108,6 +108,11 @@ export const VARIABLES = {
     rule: 'must be 1 (send survey emails from this process) or 0 (another process runs `npm run worker`)',
     example: '0',
   },
+  RETENTION_MONTHS: {
+    schema: Joi.number().integer().min(3).max(120).default(24),
+    rule: 'must be a whole number of months from 3 to 120 (customers\' addresses and names are erased from calls older than that)',
+    example: '24',
+  },
   LOG_LEVEL: {
     schema: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
     rule: 'must be one of fatal, error, warn, info, debug, trace, silent',

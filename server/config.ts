@@ -36,6 +36,8 @@ export interface Config {
   readonly demo: boolean;
   /** Run the dispatch worker (survey emails) inside the app process. */
   readonly dispatchWorker: boolean;
+  /** Months after a call's end when its customer's identity and words are erased (server/privacy). */
+  readonly retentionMonths: number;
   readonly logLevel: LogLevel;
   readonly trustProxy: TrustProxy;
 }
@@ -97,6 +99,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     bootstrapApiKey: v.BOOTSTRAP_API_KEY as string | undefined,
     demo: v.DEMO as boolean,
     dispatchWorker: v.DISPATCH_WORKER as boolean,
+    retentionMonths: v.RETENTION_MONTHS as number,
     logLevel: (v.LOG_LEVEL as LogLevel | undefined) ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     trustProxy: parseTrustProxy((v.TRUST_PROXY as string | undefined) ?? 'false'),
   });

@@ -82,6 +82,20 @@ export class Invalid extends AppError {
   }
 }
 
+/** 503: something the request needs (the database) cannot be reached for now; retrying shortly may work. */
+export class ServiceUnavailable extends AppError {
+  constructor(message = 'The service is temporarily unavailable. Please try again in a moment.', options?: ErrorOptions) {
+    super(503, 'UNAVAILABLE', message, options);
+  }
+}
+
+/** 507: the database's storage is full; nothing new can be saved until space is freed. */
+export class InsufficientStorage extends AppError {
+  constructor(message = 'The storage is full: nothing new can be saved for now.', options?: ErrorOptions) {
+    super(507, 'STORAGE_FULL', message, options);
+  }
+}
+
 /**
  * A setting or dependency that stops start-up. `variable` names the environment
  * variable to fix; main.ts prints the message as one line and exits 1.

@@ -11,6 +11,7 @@ import { prepareAuth } from './auth/startup';
 import { callRoutes, callUploadParser } from './calls/routes';
 import { prepareDemo, type DemoStatus } from './demo';
 import { mailRoutes } from './mail/routes';
+import { privacyRoutes } from './privacy';
 import { queueRoutes } from './queues/routes';
 import { rebuildIfNoCoarseLevel, reconcilePendingRollups } from './rollups';
 import { reportRoutes } from './reports';
@@ -32,12 +33,11 @@ export interface FeatureDeps {
 /** Routers mounted after the built-in routes and before the 404 handler. */
 export function featureRouters({ config, logger }: FeatureDeps): Router[] {
   return [
-    // Before the staff-area CSRF check: the call import's multipart form carries its token in the body.
-    callUploadParser(),
     // Customers' survey pages need no staff session.
     surveyRoutes({ logger }),
-    // Then: sessions, res.locals.user and the guards of /admin, /account and /reports.
-    sessionRouter(config),
+    // Then: sessions, res.locals.user and the guards of /admin, /account and /reports; the
+    // call import's multipart form, which carries its CSRF token, is read between them.
+    sessionRouter(config, { adminBodyParsers: [callUploadParser()] }),
     authRoutes(config),
     auditRoutes(),
     siteRoutes(),
@@ -49,6 +49,7 @@ export function featureRouters({ config, logger }: FeatureDeps): Router[] {
     exportRoutes(),
     trendRoutes(),
     mailRoutes(config),
+    privacyRoutes(config),
     unsubscribeRoutes(),
   ];
 }

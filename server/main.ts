@@ -16,6 +16,7 @@ import { createHealth } from './http/health';
 import { listen, type HttpServer } from './http/http-server';
 import { runDispatch } from './invitations';
 import { createLogger, type Logger } from './logger';
+import { runRetention } from './privacy';
 
 export const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -69,9 +70,10 @@ export async function start(config: Config, logger: Logger, options: StartOption
   }
   // After HTTP listens; DISPATCH_WORKER=0 when `npm run worker` runs it elsewhere.
   const dispatch = config.dispatchWorker ? runDispatch(config, logger) : undefined;
-  // Alerts to quality leads and the weekly digest are background mail too: they run where dispatch runs.
-  const background = config.dispatchWorker ? [runAlerts(config, logger), runDigest(config, logger)] : [];
-  health.ready(database.kind);
+  // Alerts to quality leads and the weekly digest are background mail too: they run where dispatch runs,
+  // and so does the hourly retention pass (server/privacy).
+  const background = config.dispatchWorker ? [runAlerts(config, logger), runDigest(config, logger), runRetention(config, logger)] : [];
+  health.ready(database.kind, database.available);
   const url = config.publicUrl === `http://localhost:${config.port}` ? `http://localhost:${http.port}` : config.publicUrl;
   logger.info({ url, db: database.kind, mail: config.smtpUrl ? 'smtp' : 'outbox' }, 'Retour is ready');
 

@@ -3,7 +3,7 @@
  * staff areas (/admin, /account, /reports), sign-in and out, one's own account,
  * invitation links, and the admin pages for users and API keys.
  */
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Config } from '../config';
 import { switchUser, inviteUser, listUsersPage, newLink, saveUser, showInvite, showUser } from './admin-users';
 import { createKey, listKeysPage, revokeKey } from './admin-api-keys';
@@ -16,12 +16,13 @@ import { sessions } from './staff-session';
  * Sessions and res.locals.user for every request, and the guards of the staff areas.
  * Mount before any feature router.
  */
-export function sessionRouter(config: Config): Router {
+export function sessionRouter(config: Config, options: { adminBodyParsers?: RequestHandler[] } = {}): Router {
   const router = Router();
   router.use(sessions(config));
   // Every page under /admin is for admins and every page under /account and /reports for
   // signed-in staff, whichever feature serves it: routes added later cannot forget it.
-  router.use('/admin', requireStaff(), requireRole('admin'), csrfProtection());
+  // Bodies the global parsers leave (multipart uploads) are read between the two checks.
+  router.use('/admin', requireStaff(), requireRole('admin'), ...(options.adminBodyParsers ?? []), csrfProtection());
   router.use(['/account', '/reports'], requireStaff(), csrfProtection());
   return router;
 }

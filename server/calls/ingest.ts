@@ -123,6 +123,9 @@ function outcomeOf(externalId: string, decision: Decision): Outcome {
 }
 
 function callDocument({ call, queue, site, customerHash, week }: ResolvedCall, decision: Decision, source: CallSource, now: Date) {
+  // Someone whose data was erased on request calls again: the call is kept for the
+  // statistics, never who made it: only the address's hash, as the suppression list holds it.
+  const erased = decision.outcome === 'suppressed' && decision.suppression === 'erasure';
   return {
     _id: new Types.ObjectId(),
     externalId: call.externalId,
@@ -132,7 +135,7 @@ function callDocument({ call, queue, site, customerHash, week }: ResolvedCall, d
     agent: call.agent ?? null,
     reason: call.reason ?? null,
     durationSec: call.durationSec ?? null,
-    customer: { email: call.customer.email, name: call.customer.name ?? null, locale: call.customer.locale ?? site.locale },
+    customer: { email: erased ? null : call.customer.email, name: erased ? null : (call.customer.name ?? null), locale: call.customer.locale ?? site.locale },
     customerHash,
     week,
     decision: {
@@ -183,7 +186,7 @@ async function inviteScheduled(calls: (Decided & { decision: ScheduledDecision }
       queue: doc.queue,
       agent: doc.agent ?? undefined,
       reason: doc.reason ?? undefined,
-      customer: { email: doc.customer.email, name: doc.customer.name ?? undefined, locale: doc.customer.locale },
+      customer: { email: resolved.call.customer.email, name: resolved.call.customer.name, locale: doc.customer.locale },
       templateKey: resolved.queue.survey.template,
       callEndedAt: doc.endedAt,
       day: doc.day,

@@ -79,6 +79,9 @@ callSchema.index({ queue: 1, agent: 1, week: 1 });
 // The decision log, newest calls first, optionally by queue.
 callSchema.index({ endedAt: -1 });
 callSchema.index({ queue: 1, endedAt: -1 });
+// Retention (server/privacy): calls whose customer is not erased yet, by age. Erasing one
+// takes it out, so finding the calls past the retention reads only those left to erase.
+callSchema.index({ endedAt: 1 }, { partialFilterExpression: { 'customer.email': { $type: 'string' } } });
 
 /** A stored call as read with lean(). */
 export interface CallRecord {

@@ -1,7 +1,8 @@
 /**
  * URL map of calls: the ingest API (API key), the decision log and the CSV import
  * (admins; CSRF-checked forms). The import's upload is multipart: callUploadParser()
- * reads it ahead of the session router, whose CSRF check needs the form's `_csrf`.
+ * reads it between the session router's admin guard and its CSRF check, which needs the
+ * form's `_csrf`.
  */
 import { Router } from 'express';
 import { csrfProtection, requireApiKey, requireRole, requireStaff } from '../auth';
@@ -12,14 +13,13 @@ import { showCall, showDecisionLog } from './log-handlers';
 import { callParams, importParams, logQuery } from './schemas';
 
 /**
- * Mounted before the session router (features.ts): parses the CSV upload form so the
- * staff-area CSRF check can read its token. Only requests that carry a cookie (a
- * session, perhaps) are parsed, within the upload's size limit; guards run after.
+ * The CSV upload form, parsed under /admin once the session router has found an admin
+ * (features.ts) and before its CSRF check, which reads the form's token: nobody else
+ * can make the server read an upload.
  */
 export function callUploadParser(): Router {
   const router = Router();
-  const parse = uploadCsv();
-  router.post('/admin/calls/import', (req, res, next) => (req.headers.cookie ? parse(req, res, next) : next()));
+  router.post('/calls/import', uploadCsv());
   return router;
 }
 

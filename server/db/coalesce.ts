@@ -5,6 +5,7 @@
  * a timer: when no write is in flight, the next one starts at once. What is written is the
  * caller's; this module only groups and answers.
  */
+import { databaseFault } from './faults';
 
 export interface CoalescerOptions {
   /** The most items one write takes; the rest wait for the next (default 256). */
@@ -31,7 +32,9 @@ export function createCoalescer<T, R = void>(write: (items: T[]) => Promise<R[] 
         const results = await write(batch.map((w) => w.item));
         batch.forEach((w, i) => w.resolve(results ? (results[i] as R) : (undefined as R)));
       } catch (error) {
-        for (const w of batch) w.reject(error);
+        // An unreachable database fails the waiting calls too, rather than after a second timeout.
+        const failed = databaseFault(error) === 'unreachable' ? batch.concat(queued.splice(0)) : batch;
+        for (const w of failed) w.reject(error);
       }
     }
     draining = false;

@@ -1,7 +1,8 @@
 /**
- * The database's public surface for the rest of the app: connect() and its types, and the
- * group commit that hot writes share.
+ * The database's public surface for the rest of the app: connect() and its types, the
+ * group commit that hot writes share, and what a database error means (faults.ts).
  * Everything else in server/db/ (the child-process wrapper, the engine) is internal.
  */
 export { connect, redactUri, type ConnectOptions, type Database, type DbKind } from './connect';
 export { createCoalescer, type CoalescerOptions } from './coalesce';
+export { databaseFault, type DatabaseFault } from './faults';

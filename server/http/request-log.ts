@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pinoHttp } from 'pino-http';
-import { scrubUrl, type Logger } from '../logger';
+import { scrubUrl, serializeError, type Logger } from '../logger';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -29,6 +29,8 @@ export function requestLogger(logger: Logger) {
         remoteAddress: req.remoteAddress,
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      // The app's own: pino-http's default would copy every field of a database error.
+      err: (err: unknown) => serializeError(err),
     },
   });
 }

@@ -13,6 +13,7 @@ import { DEFAULT_RETRY, outagePause, type RetryPolicy } from './backoff';
 import { claimDue, createSettler, expireDue, type Claimed, type Kind } from './claims';
 import { dispatch, type DispatchDeps } from './dispatch';
 import { createEmailBuilder } from './email';
+import { holdLease } from './lease';
 import { createSuppressionCheck } from './suppression-check';
 
 export interface DispatchWorkerDeps {
@@ -86,7 +87,9 @@ export function startDispatchWorker(deps: DispatchWorkerDeps): DispatchWorker {
     let sent = 0;
     let outage = false;
     const handle = async (claimed: Claimed, at: Date) => {
-      const outcome = await dispatch(sender, claimed, at, pauseMs);
+      // A slow server must not let the lease run out under the send (another lane would send it again).
+      const release = holdLease(claimed, at, leaseMs, (err) => logger.warn({ err, worker: owner }, 'the lease of an email being sent could not be extended'));
+      const outcome = await dispatch(sender, claimed, at, pauseMs).finally(release);
       if (outcome === 'sent') sent += 1;
       else if (outcome === 'outage') outage = true;
     };

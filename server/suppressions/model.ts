@@ -5,7 +5,8 @@
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 
-export const SUPPRESSION_REASONS = ['unsubscribed', 'bounced', 'complaint'] as const;
+/** erasure: the customer asked for their data to be erased (server/privacy); only this hash remains. */
+export const SUPPRESSION_REASONS = ['unsubscribed', 'bounced', 'complaint', 'erasure'] as const;
 
 const suppressionSchema = new Schema({
   hash: { type: String, required: true, unique: true, immutable: true },

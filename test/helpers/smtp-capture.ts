@@ -24,6 +24,8 @@ export interface SmtpCapture {
   rejectData: Map<string, number>;
   /** Reply code for every MAIL FROM, or null to accept. */
   rejectMailFrom: number | null;
+  /** Refusals of a recipient quote its address, as Postfix does ("<a@b.fr>: Recipient address rejected"). */
+  quoteRecipient: boolean;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     rejectRcpt: new Map(),
     rejectData: new Map(),
     rejectMailFrom: null,
+    quoteRecipient: false,
     stop: async () => {},
   };
   const server = new SMTPServer({
@@ -52,7 +55,8 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     },
     onRcptTo(address, _session, callback) {
       const code = capture.rejectRcpt.get(address.address);
-      callback(code ? smtpError(code, code >= 500 ? 'Mailbox unavailable' : 'Try again later') : null);
+      const text = code && code >= 500 ? 'Mailbox unavailable' : 'Try again later';
+      callback(code ? smtpError(code, capture.quoteRecipient ? `<${address.address}>: ${text}` : text) : null);
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];

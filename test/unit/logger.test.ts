@@ -40,6 +40,20 @@ describe('logger redaction', () => {
     expect(text()).not.toContain('claire@example.fr');
     expect(text()).toContain('[email]');
   });
+
+  it('logs a database error by its type, message and codes, never the operations it carries nor its loops', () => {
+    const { logger, lines, text } = capture();
+    const err = Object.assign(new Error('E11000 duplicate key error'), {
+      code: 11000,
+      codeName: 'DuplicateKey',
+      writeErrors: [{ index: 0, op: { customer: { email: 'claire@example.fr', name: 'Claire Dubois' } } }],
+      cause: new Error('refused by the unique index'),
+    }) as Error & { self?: unknown };
+    err.self = err;
+    logger.error({ err }, 'insert failed');
+    expect(text()).not.toMatch(/claire@example\.fr|Claire Dubois|unable to serialize/);
+    expect(lines[0]?.err).toMatchObject({ type: 'Error', message: 'E11000 duplicate key error', code: 11000, codeName: 'DuplicateKey', cause: { message: 'refused by the unique index' } });
+  });
 });
 
 describe('scrubUrl', () => {

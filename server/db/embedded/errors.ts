@@ -43,6 +43,7 @@ export const ErrorCodes = {
   Location31254: 31254,
   Location31253: 31253,
   Location40352: 40352,
+  OutOfDiskSpace: 14031,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCodes;

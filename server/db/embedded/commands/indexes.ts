@@ -82,8 +82,9 @@ async function dropIndexes(cmd: Doc, ctx: CommandContext): Promise<Doc> {
     if (!coll.indexes.has(indexName)) throw fail('IndexNotFound', `index not found with name [${indexName}]`);
   }
   const ops: JournalOp[] = names.map((indexName) => {
+    const index = coll.indexes.get(indexName)!;
     coll.dropIndex(indexName);
-    return { op: 'dropIndex', ns: coll.ns, name: indexName };
+    return { op: 'dropIndex', ns: coll.ns, name: indexName, undo: () => coll.indexes.set(indexName, index) };
   });
   await ctx.engine.commit(ops);
   return { nIndexesWas };

@@ -99,16 +99,35 @@ export class Collection {
       index.remove(key, before);
       index.insertKeys(key, keys[i++]);
     }
+    const previous = this.docs.get(key);
     this.docs.set(key, buf);
     metrics.document.updated += 1;
-    return { op: 'put', ns: this.ns, key, doc: buf };
+    return { op: 'put', ns: this.ns, key, doc: buf, before: previous };
   }
 
   remove(key: string, before: Doc): JournalOp {
     for (const index of this.indexes.values()) index.remove(key, before);
+    const previous = this.docs.get(key);
     this.docs.delete(key);
     metrics.document.deleted += 1;
-    return { op: 'delete', ns: this.ns, key };
+    return { op: 'delete', ns: this.ns, key, before: previous };
+  }
+
+  /**
+   * Puts back what `key` held before a change the disk refused (`previous` absent: nothing),
+   * indexes included. Changes are undone newest first, so `previous` is what that change saw.
+   * A document put back after a delete comes last in natural order until the next restart.
+   */
+  restore(key: string, previous: Buffer | undefined): void {
+    const current = this.docs.get(key);
+    const now = current && deserializeDoc(current);
+    const then = previous && deserializeDoc(previous);
+    for (const index of this.indexes.values()) {
+      if (now) index.remove(key, now);
+      if (then) index.add(key, then);
+    }
+    if (previous) this.docs.set(key, previous);
+    else this.docs.delete(key);
   }
 
   /**

@@ -1,12 +1,14 @@
 /**
  * The engine: the catalog of databases and collections in memory, recovered from and
  * journaled to storage/. Commands change collections synchronously and then await
- * `commit()` of the resulting journal ops before they reply.
+ * `commit()` of the resulting journal ops before they reply. A commit the disk refuses is
+ * taken back out of memory, so memory always holds what the journal does; a full disk
+ * answers MongoDB's OutOfDiskSpace.
  */
 import type { Logger } from 'pino';
 import { fail } from '../errors';
 import type { IndexSpec } from '../indexes/index';
-import { Store } from '../storage/store';
+import { isDiskFull, Store } from '../storage/store';
 import type { CatalogState, JournalOp } from '../storage/types';
 import type { Doc } from '../query/values';
 import { Collection } from './collection';
@@ -82,8 +84,10 @@ export class Engine {
 
   dropCollection(db: string, name: string): JournalOp | null {
     const ns = `${db}.${name}`;
-    if (!this.collections.delete(ns)) return null;
-    return { op: 'dropCollection', ns };
+    const coll = this.collections.get(ns);
+    if (!coll) return null;
+    this.collections.delete(ns);
+    return { op: 'dropCollection', ns, undo: () => this.collections.set(ns, coll) };
   }
 
   renameCollection(from: string, to: string, dropTarget: boolean): JournalOp[] {
@@ -92,23 +96,31 @@ export class Engine {
     const [db, name] = splitNs(to);
     validateNamespace(db, name);
     const ops: JournalOp[] = [];
-    if (this.collections.has(to)) {
+    const target = this.collections.get(to);
+    if (target) {
       if (!dropTarget) throw fail('NamespaceExists', `target namespace exists`);
       this.collections.delete(to);
-      ops.push({ op: 'dropCollection', ns: to });
+      ops.push({ op: 'dropCollection', ns: to, undo: () => this.collections.set(to, target) });
     }
+    const [fromDb, fromName] = [source.db, source.name];
     this.collections.delete(from);
     source.db = db;
     source.name = name;
     this.collections.set(to, source);
-    ops.push({ op: 'renameCollection', from, to });
+    const undo = () => {
+      this.collections.delete(to);
+      [source.db, source.name] = [fromDb, fromName];
+      this.collections.set(from, source);
+    };
+    ops.push({ op: 'renameCollection', from, to, undo });
     return ops;
   }
 
   dropDatabase(db: string): JournalOp[] {
     const dropped = this.collectionsOf(db);
     for (const coll of dropped) this.collections.delete(coll.ns);
-    return dropped.length ? [{ op: 'dropDatabase', db }] : [];
+    const undo = () => dropped.forEach((coll) => this.collections.set(coll.ns, coll));
+    return dropped.length ? [{ op: 'dropDatabase', db, undo }] : [];
   }
 
   databases(): string[] {
@@ -123,10 +135,19 @@ export class Engine {
     return [...this.collections.values()];
   }
 
-  /** Makes the ops durable (fsync) and, now and then, compacts the journal in the background. */
+  /**
+   * Makes the ops durable (fsync) and, now and then, compacts the journal in the background.
+   * When the disk refuses them they are undone in memory first, then this throws:
+   * OutOfDiskSpace (14031) for a full disk, the storage error otherwise.
+   */
   async commit(ops: JournalOp[]): Promise<void> {
     if (ops.length === 0) return;
-    await this.store.commit(ops);
+    try {
+      await this.store.commit(ops, () => this.undo(ops));
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      throw fail('OutOfDiskSpace', 'No space left on the disk of the data directory (ENOSPC): the write was not applied. Everything acknowledged before is intact; writes succeed again once space is freed.');
+    }
     if (!this.compacting && this.store.needsCompaction()) {
       this.compacting = this.store
         .compact(this.captureState())
@@ -134,6 +155,17 @@ export class Engine {
         .finally(() => {
           this.compacting = null;
         });
+    }
+  }
+
+  /** Takes refused ops back out of memory, newest first (the store calls it before rejecting the commit). */
+  private undo(ops: JournalOp[]): void {
+    for (let i = ops.length - 1; i >= 0; i--) {
+      const op = ops[i];
+      if (op.op === 'put' || op.op === 'delete') this.collections.get(op.ns)?.restore(op.key, op.before);
+      else if (op.op === 'createCollection') this.collections.delete(op.ns);
+      else if (op.op === 'createIndex') this.collections.get(op.ns)?.dropIndex(String(op.spec.name));
+      else op.undo?.();
     }
   }
 

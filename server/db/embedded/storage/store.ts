@@ -1,7 +1,8 @@
 /**
  * The Store: owns the data directory while open — the lock, the journal being appended to
  * with group-committed fsync, and compaction into snapshots. It does not own the live
- * catalog: the engine keeps that in memory and hands a consistent copy to compact().
+ * catalog: the engine keeps that in memory and hands a consistent copy to compact(), and
+ * gives each commit an undo that the store runs when the disk refuses that commit.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -38,9 +39,14 @@ export interface StoreStats {
   compacting: boolean;
 }
 
-type Pending =
-  | { kind: 'commit'; record: Uint8Array; resolve: () => void; reject: (err: Error) => void }
-  | { kind: 'rotate'; resolve: (rotation: Rotation) => void; reject: (err: Error) => void };
+type CommitEntry = { kind: 'commit'; record: Uint8Array; undo?: () => void; resolve: () => void; reject: (err: Error) => void };
+type Pending = CommitEntry | { kind: 'rotate'; resolve: (rotation: Rotation) => void; reject: (err: Error) => void };
+
+/** A write refused for lack of space (or quota): it may succeed once space is freed. */
+export function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
 
 /** A journal switch: the new generation, and the journal bytes that the snapshot will cover. */
 interface Rotation {
@@ -54,6 +60,8 @@ export class Store {
   private flushing: Promise<void> = Promise.resolve();
   private compacting: Promise<void> | null = null;
   private failure: Error | null = null;
+  /** The last flush was refused for lack of space (logged once per episode). */
+  private diskFull = false;
   private closing = false;
   private closed: Promise<void> | null = null;
   private commits = 0;
@@ -66,6 +74,8 @@ export class Store {
     private readonly opts: StoreOptions,
     private journal: fs.FileHandle,
     private journalGen: number,
+    /** Length of the current journal file: a refused flush is cut back to it. */
+    private journalSize: number,
     private journalBytes: number,
     private snapshotBytes: number,
   ) {}
@@ -83,7 +93,7 @@ export class Store {
     try {
       const found = await recover(dir, log);
       const journal = await fs.open(path.join(dir, journalName(found.journalGen)), 'a');
-      const store = new Store(dir, lock, log, opts, journal, found.journalGen, found.journalBytes, found.snapshotBytes);
+      const store = new Store(dir, lock, log, opts, journal, found.journalGen, found.journalSize, found.journalBytes, found.snapshotBytes);
       return { store, state: found.state };
     } catch (err) {
       await lock.release();
@@ -94,20 +104,23 @@ export class Store {
   /**
    * Appends `ops` as one record (recovered all or nothing) and resolves once it is fsynced.
    * Commits made while a flush is in flight share the next write and sync, in call order.
-   * Rejects with the I/O error if the journal cannot be written; the store then refuses every
-   * later commit, since what reached the disk is no longer known.
+   * When the disk refuses it, `undo` runs first (synchronously, newest commit first), then it
+   * rejects: with the ENOSPC/EDQUOT error for a full disk, after which later commits go
+   * through once space is freed; with any other I/O error for good, since what reached the
+   * disk is then no longer known.
    */
-  commit(ops: JournalOp[]): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.closing) return Promise.reject(new Error('the store is closed'));
+  commit(ops: JournalOp[], undo?: () => void): Promise<void> {
     let record: Uint8Array;
     try {
+      if (this.failure) throw this.failure;
+      if (this.closing) throw new Error('the store is closed');
       record = encodeCommit(ops);
     } catch (err) {
+      undo?.();
       return Promise.reject(err as Error);
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ kind: 'commit', record, resolve, reject });
+      this.queue.push({ kind: 'commit', record, undo, resolve, reject });
       this.startFlushing();
     });
   }
@@ -179,27 +192,71 @@ export class Store {
       }
       let n = 1;
       while (n < this.queue.length && this.queue[n].kind === 'commit') n++;
-      const batch = this.queue.splice(0, n) as Array<Extract<Pending, { kind: 'commit' }>>;
+      const batch = this.queue.splice(0, n) as CommitEntry[];
+      let written = false;
       try {
         if (this.failure) throw this.failure;
         const frame = encodeFrame(batch.map((entry) => entry.record));
+        written = true;
         await writeAll(this.journal, frame);
-        await (this.opts.sync ? this.opts.sync(this.journal) : this.journal.datasync());
+        await this.sync();
         this.flushes += 1;
         this.commits += batch.length;
         this.journalBytes += frame.length;
+        this.journalSize += frame.length;
       } catch (err) {
-        if (!this.failure) {
-          this.failure = new Error(`journal write failed: ${(err as Error).message}`, { cause: err });
-          this.log.error({ err }, 'journal write failed; the store refuses every further write');
-        }
-        for (const entry of batch) entry.reject(this.failure);
+        await this.refuse(batch, err as Error, written);
         continue;
       }
+      if (this.diskFull) this.log.info({ dir: this.dir }, 'space is available again: writes are accepted');
+      this.diskFull = false;
       for (const entry of batch) entry.resolve();
     }
     // Cleared in the same microtask that saw the queue empty, so a commit made after it starts a new drain.
     this.draining = false;
+  }
+
+  private sync(): Promise<void> {
+    return this.opts.sync ? this.opts.sync(this.journal) : this.journal.datasync();
+  }
+
+  /**
+   * A flush failed. Its commits and everything queued behind them (changes made on top of
+   * theirs) are undone at once, newest first, so readers never see them again; then the
+   * flush's bytes are cut off the journal and they are all rejected.
+   */
+  private async refuse(batch: CommitEntry[], err: Error, written: boolean): Promise<void> {
+    const refused: Pending[] = [...batch, ...this.queue.splice(0)];
+    for (let i = refused.length - 1; i >= 0; i--) {
+      const entry = refused[i];
+      if (entry.kind === 'commit') entry.undo?.();
+    }
+    const reason = this.failure ?? (written ? await this.cutRefusedFlush(err) : err);
+    for (const entry of refused) entry.reject(reason);
+  }
+
+  /**
+   * A full disk: the journal is cut back to its last flush, and the store stays usable.
+   * Anything else, or a cut that fails, fails the store for good. Returns the rejection.
+   */
+  private async cutRefusedFlush(err: Error): Promise<Error> {
+    if (isDiskFull(err)) {
+      try {
+        await this.journal.truncate(this.journalSize);
+        await this.sync();
+        if (!this.diskFull) {
+          this.log.error({ dir: this.dir, code: (err as NodeJS.ErrnoException).code },
+            'no space left on the disk of the data directory (ENOSPC): writes are refused until space is freed; everything acknowledged is intact');
+        }
+        this.diskFull = true;
+        return err;
+      } catch (cutErr) {
+        this.log.error({ err: cutErr }, 'a write refused for lack of space could not be cut off the journal');
+      }
+    }
+    this.failure = new Error(`journal write failed: ${err.message}`, { cause: err });
+    this.log.error({ err }, 'journal write failed; the store refuses every further write');
+    return this.failure;
   }
 
   /** Starts the next journal; the old one is complete and synced, since flushes run one at a time. */
@@ -216,6 +273,7 @@ export class Store {
     await this.journal.close().catch((err: unknown) => this.log.warn({ err }, 'closing a finished journal failed'));
     this.journal = next;
     this.journalGen = gen;
+    this.journalSize = 0;
     return { gen, coveredBytes: this.journalBytes };
   }
 

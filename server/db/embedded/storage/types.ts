@@ -8,15 +8,22 @@ import type { Document } from 'bson';
 /** A typed BSON document (numbers stay Int32/Double/Long wrappers), as `deserializeDoc` returns. */
 export type Doc = Document;
 
+/**
+ * In memory only, never journaled: how the engine takes a change back out of memory when
+ * the disk refuses its commit. `before` is the document a put replaced or a delete removed
+ * (absent for a put that inserted); the structural changes that lose something carry `undo`.
+ */
+type Undo = { undo?: () => void };
+
 export type JournalOp =
   | { op: 'createCollection'; ns: string; options: Doc }
-  | { op: 'dropCollection'; ns: string }
-  | { op: 'renameCollection'; from: string; to: string }
-  | { op: 'dropDatabase'; db: string }
+  | ({ op: 'dropCollection'; ns: string } & Undo)
+  | ({ op: 'renameCollection'; from: string; to: string } & Undo)
+  | ({ op: 'dropDatabase'; db: string } & Undo)
   | { op: 'createIndex'; ns: string; spec: Doc }
-  | { op: 'dropIndex'; ns: string; name: string }
-  | { op: 'put'; ns: string; key: string; doc: Buffer } // insert or replace
-  | { op: 'delete'; ns: string; key: string };
+  | ({ op: 'dropIndex'; ns: string; name: string } & Undo)
+  | { op: 'put'; ns: string; key: string; doc: Buffer; before?: Buffer } // insert or replace
+  | { op: 'delete'; ns: string; key: string; before?: Buffer };
 
 export interface CollectionState {
   options: Doc;
