@@ -91,7 +91,9 @@ export async function signOut(req: Request, res: Response): Promise<void> {
   if (req.session?.userId && !hasValidCsrfToken(req)) {
     return refuseForm(req, res);
   }
+  // Cleared with the flags it was set with (HttpOnly, SameSite, Secure behind HTTPS), like every cookie of the app.
+  const { httpOnly, sameSite, secure } = req.session.cookie;
   await new Promise<void>((resolve, reject) => req.session.destroy((err: unknown) => (err ? reject(err) : resolve())));
-  res.clearCookie(SESSION_COOKIE, { path: '/' });
+  res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly, sameSite, secure: secure === true });
   res.redirect(303, '/login?notice=out');
 }

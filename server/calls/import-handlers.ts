@@ -30,7 +30,8 @@ export function uploadCsv(): RequestHandler {
         const message = res.locals.t('calls.import.errors.CSV_TOO_BIG');
         return next(new PayloadTooLarge(message, { code: 'CSV_TOO_BIG', details: [{ field: 'file', message }] }));
       }
-      next(err instanceof multer.MulterError ? new BadRequest(err.message) : err);
+      // Multer's limits, and busboy's malformed multipart ("Malformed part header", "Unexpected end of form").
+      next(new BadRequest(`The upload could not be read: ${(err as Error).message}.`, { code: 'BAD_UPLOAD', cause: err }));
     });
 }
 

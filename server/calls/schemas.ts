@@ -39,20 +39,20 @@ const endedAt = Joi.any()
     'date.future': '{#label} must not be in the future',
   });
 
-const optionalText = (max: number) => Joi.string().trim().max(max).empty('').empty(null);
+const optionalText = (max: number) => Joi.string().trim().max(max).empty(['', null]);
 
 export const callSchema = Joi.object<CallInput>({
   externalId: Joi.string().trim().min(1).max(200).required(),
   endedAt: endedAt.required(),
-  site: siteCode.empty('').empty(null),
+  site: siteCode.empty(['', null]),
   queue: Joi.string().trim().lowercase().min(1).max(60).required(),
   agent: optionalText(100),
   reason: optionalText(100),
-  durationSec: Joi.number().integer().min(0).max(7 * 86_400).empty('').empty(null),
+  durationSec: Joi.number().integer().min(0).max(7 * 86_400).empty(['', null]),
   customer: Joi.object({
     email: Joi.string().trim().max(254).email({ tlds: { allow: false } }).required(),
     name: optionalText(200),
-    locale: Joi.string().trim().lowercase().valid(...LOCALES).empty('').empty(null),
+    locale: Joi.string().trim().lowercase().valid(...LOCALES).empty(['', null]),
   }).required(),
 });
 
@@ -98,7 +98,17 @@ export interface LogFilter {
   before?: string;
 }
 
-const day = Joi.string().trim().pattern(/^\d{4}-\d{2}-\d{2}$/).empty('');
+/** A day of the calendar: 2026-13-45 has the shape, but would reach the query as an Invalid Date. */
+function isCalendarDay(value: string): boolean {
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+const day = Joi.string()
+  .trim()
+  .pattern(/^\d{4}-\d{2}-\d{2}$/)
+  .custom((value: string, helpers) => (isCalendarDay(value) ? value : helpers.error('any.invalid')))
+  .empty('');
 
 export const logQuery = Joi.object({
   queue: Joi.string().trim().lowercase().max(60).empty(''),

@@ -76,7 +76,7 @@ export async function showNewQueue(_req: Request, res: Response): Promise<void> 
 
 // POST /admin/queues: create a queue at a site, then go to its page.
 export async function submitNewQueue(req: Request, res: Response): Promise<void> {
-  const values = req.body as Values;
+  const values = (req.body ?? {}) as Values;
   const form = checkForm<SurveyForm & { code: string; name: string; site: string; since?: string }>(newQueueForm, req.body, describe(res));
   if (form.errors) return renderNew(res.status(422), values, form.errors);
   const { code, name, site, since } = form.value;
@@ -119,7 +119,7 @@ export async function showQueue(req: Request, res: Response): Promise<void> {
 // POST /admin/queues/:code: save the name and survey settings (the code and site are not changed here).
 export async function submitQueue(req: Request, res: Response): Promise<void> {
   const queue = await getQueue(String(req.params.code));
-  const values = req.body as Values;
+  const values = (req.body ?? {}) as Values;
   const form = checkForm<SurveyForm & { name: string }>(editQueueForm, req.body, describe(res));
   if (form.errors) return renderQueue(res.status(422), queue, values, form.errors);
   try {

@@ -44,7 +44,7 @@ export async function showRelocate(req: Request, res: Response): Promise<void> {
 // POST /admin/queues/:code/relocate: without confirm=yes show what will change; with it, move the queue.
 export async function submitRelocate(req: Request, res: Response): Promise<void> {
   const queue = await getQueue(String(req.params.code));
-  const values = req.body as Values;
+  const values = (req.body ?? {}) as Values;
   const form = checkForm<RelocateForm>(relocateForm, req.body, describe(res));
   if (form.errors) return renderForm(res.status(422), queue, values, form.errors);
   const { site, date, time, note, confirm } = form.value;

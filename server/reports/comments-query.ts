@@ -40,7 +40,8 @@ const yesNo = Joi.string().trim().lowercase().allow('').valid('yes', 'no', 'any'
 const schema = Joi.object({
   info: yesNo.label('info').messages({ 'any.only': 'info must be yes, no or any' }),
   score: Joi.string().trim().allow('', 'any').valid(...SCORES).label('score').messages({ 'any.only': `score must be one of ${SCORES.join(', ')}` }),
-  q: Joi.string().trim().allow('').max(SEARCH_MAX).label('q').messages({ 'string.max': `the search is limited to ${SEARCH_MAX} characters` }),
+  // NUL bytes dropped: nobody types one, and MongoDB refuses a pattern holding one.
+  q: Joi.string().replace(/\0/g, '').trim().allow('').max(SEARCH_MAX).label('q').messages({ 'string.max': `the search is limited to ${SEARCH_MAX} characters` }),
   handled: yesNo.label('handled').messages({ 'any.only': 'handled must be yes, no or any' }),
   response: Joi.string().trim().lowercase().allow('').hex().length(24).label('response').messages({ 'string.hex': 'response must be a response id', 'string.length': 'response must be a response id' }),
   before: Joi.string().trim().allow('').pattern(CURSOR).label('before').messages({ 'string.pattern.base': 'before is not a page position' }),

@@ -58,7 +58,7 @@ export async function showEditor(req: Request, res: Response): Promise<void> {
 // POST /admin/templates/:key/draft: save the draft after the button's change (remove, move) — or 422 with the form as typed.
 export async function submitDraft(req: Request, res: Response): Promise<void> {
   const key = keyOf(req);
-  const body = req.body as Record<string, unknown>;
+  const body = (req.body ?? {}) as Record<string, unknown>;
   const { revision } = (res.locals.input.body ?? {}) as { revision?: number };
   const action = parseAction(body.action);
   const form = applyAction(formFromBody(body, key), action);

@@ -71,7 +71,7 @@ function startingQuestions(): TemplateDefinition['questions'] {
 
 // POST /admin/templates: create the template (a draft), then open the editor.
 export async function submitNewTemplate(req: Request, res: Response): Promise<void> {
-  const body = req.body as Record<string, unknown>;
+  const body = (req.body ?? {}) as Record<string, unknown>;
   const values = { key: str(body.key).trim(), 'name.fr': str(body['name.fr']), 'name.en': str(body['name.en']), from: str(body.from) };
   const questions = values.from ? (await exportTemplate(values.from)).definition.questions : startingQuestions();
   const input = { key: values.key, name: { fr: values['name.fr'], en: values['name.en'] }, questions };
@@ -150,7 +150,7 @@ export function showImport(_req: Request, res: Response): void {
 
 // POST /admin/templates/import: a new template, or the draft of the template with that key.
 export async function submitImport(req: Request, res: Response): Promise<void> {
-  const json = str((req.body as Record<string, unknown>).json);
+  const json = str((req.body as Record<string, unknown> | undefined)?.json);
   let input: unknown;
   try {
     input = JSON.parse(json);
