@@ -17,6 +17,7 @@ import { listen, type HttpServer } from './http/http-server';
 import { runDispatch } from './invitations';
 import { createLogger, type Logger } from './logger';
 import { runRetention } from './privacy';
+import { warmChartThread } from './reports';
 
 export const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -74,6 +75,8 @@ export async function start(config: Config, logger: Logger, options: StartOption
   // and so does the hourly retention pass (server/privacy).
   const background = config.dispatchWorker ? [runAlerts(config, logger), runDigest(config, logger), runRetention(config, logger)] : [];
   health.ready(database.kind, database.available);
+  // The chart thread loads vega now rather than during the first report page someone opens.
+  warmChartThread();
   const url = config.publicUrl === `http://localhost:${config.port}` ? `http://localhost:${http.port}` : config.publicUrl;
   logger.info({ url, db: database.kind, mail: config.smtpUrl ? 'smtp' : 'outbox' }, 'Retour is ready');
 

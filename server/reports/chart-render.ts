@@ -1,20 +1,12 @@
 /**
- * Turning a Vega-Lite spec into an SVG string that pages and emails can inline: compiled
- * by vega-lite and rendered by vega in Node (loaded on first use, so start-up stays quick),
- * then made self-describing (role="img", <title>, <desc>) and free of remote references.
- * The chart shapes themselves live in charts.ts.
+ * Turning a Vega-Lite spec into an SVG string that pages and emails can inline: drawn on
+ * the chart thread (chart-thread.ts, chart-draw.ts), then made self-describing
+ * (role="img", <title>, <desc>) and free of remote references. The chart shapes
+ * themselves live in charts.ts.
  */
 import { randomBytes } from 'node:crypto';
-import type { TopLevelSpec } from 'vega-lite';
 import type { Locale } from '../i18n';
-
-type Engines = { vega: typeof import('vega'); vegaLite: typeof import('vega-lite') };
-let engines: Promise<Engines> | null = null;
-
-function loadEngines(): Promise<Engines> {
-  engines ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vegaLite]) => ({ vega, vegaLite }));
-  return engines;
-}
+import { drawOnThread } from './chart-thread';
 
 /** Fonts every mail client and browser has: nothing is fetched to draw the text. */
 export const SYSTEM_FONTS = 'system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif';
@@ -74,32 +66,15 @@ export function describeSvg(svg: string, title: string, description: string): st
  */
 export const chartWarnings: string[] = [];
 
-function collectingLogger(vega: Engines['vega']) {
-  const keep = (...args: unknown[]) => {
-    if (chartWarnings.length >= 50) chartWarnings.shift();
-    chartWarnings.push(args.map(String).join(' '));
-  };
-  const logger = vega.logger(vega.Warn);
-  return Object.assign(logger, {
-    error: (...a: unknown[]) => (keep(...a), logger),
-    warn: (...a: unknown[]) => (keep(...a), logger),
-    info: () => logger,
-    debug: () => logger,
-  });
-}
-
 /**
- * The SVG of a Vega-Lite spec, as vega draws it without a browser. The specs of charts.ts
- * are plain objects (Vega-Lite's types are too fine-grained for literals built in code);
- * the unit tests draw each one and check that vega-lite found nothing to warn about.
+ * The SVG of a Vega-Lite spec, as vega draws it without a browser, on the chart thread.
+ * The specs of charts.ts are plain objects (Vega-Lite's types are too fine-grained for
+ * literals built in code); the unit tests draw each one and check that vega-lite found
+ * nothing to warn about.
  */
 export async function renderSpec(spec: object): Promise<string> {
-  const { vega, vegaLite } = await loadEngines();
-  const logger = collectingLogger(vega);
-  const view = new vega.View(vega.parse(vegaLite.compile(spec as TopLevelSpec, { logger }).spec), { renderer: 'none', logger });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+  const { svg, warnings } = await drawOnThread(spec);
+  chartWarnings.push(...warnings);
+  chartWarnings.splice(0, Math.max(0, chartWarnings.length - 50));
+  return svg;
 }

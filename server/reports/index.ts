@@ -8,3 +8,4 @@ export * from './figures';
 export * from './stats';
 export { reportNav, reportFilterForm, reportPageLocals, type ReportSection, type PageOptions } from './page';
 export { reportRoutes } from './routes';
+export { warmChartThread } from './chart-thread';
