@@ -119,18 +119,21 @@ async function settleRollups(before: Stored | null, after: Stored): Promise<void
 }
 
 /**
- * Takes one counted save off each response, then clears rollupPending where none is left
+ * Takes one counted save off each response and clears rollupPending where none is left
  * uncounted (a save still in flight keeps it; so does a crash, for the recount at start).
- * Ordered: each response's decrement comes before its check.
+ * Ordered: two saves of one response in a group are taken off one after the other.
  */
 async function markCountedMany(invitationIds: string[]): Promise<void> {
   await responses().bulkWrite(
-    invitationIds.flatMap((invitationId) => [
-      { updateOne: { filter: { invitationId }, update: { $inc: { rollupUncounted: -1 } } } },
-      { updateOne: { filter: { invitationId, rollupPending: true, rollupUncounted: { $lte: 0 } }, update: { $set: { rollupPending: false } } } },
-    ]),
+    invitationIds.map((invitationId) => ({ updateOne: { filter: { invitationId }, update: COUNTED } })),
     { ordered: true },
   );
 }
+
+/** One save fewer uncounted, and the flag cleared when none is left: one pipeline update, one document write. */
+const COUNTED = [
+  { $set: { rollupUncounted: { $subtract: ['$rollupUncounted', 1] } } },
+  { $set: { rollupPending: { $and: ['$rollupPending', { $gt: ['$rollupUncounted', 0] }] } } },
+];
 
 const markCounted = createCoalescer(markCountedMany, { maxBatch: 256 });
