@@ -46,7 +46,8 @@ function renderLogin(req: Request, res: Response, status: number, locals: LoginL
 export function showLogin(req: Request, res: Response): void {
   const next = typeof req.query.next === 'string' ? req.query.next : '';
   if (res.locals.user) return res.redirect(303, safeNext(next, STAFF_HOME));
-  const notice = typeof req.query.notice === 'string' ? NOTICES[req.query.notice] : undefined;
+  // Own keys only: ?notice=constructor must not find Object's.
+  const notice = typeof req.query.notice === 'string' && Object.hasOwn(NOTICES, req.query.notice) ? NOTICES[req.query.notice] : undefined;
   res.set('Cache-Control', 'no-store');
   renderLogin(req, res, 200, { next, alert: notice });
 }

@@ -84,7 +84,7 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 export function linksOf(html: string): string[] {
   const links = new Set<string>();
   for (const match of html.matchAll(/href="([^"]*)"/gi)) {
-    const href = (match[1] ?? '').replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => ENTITIES[name] ?? whole);
+    const href = (match[1] ?? '').replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => (Object.hasOwn(ENTITIES, name) ? (ENTITIES[name] as string) : whole));
     if (/^https?:\/\//i.test(href)) links.add(href);
   }
   return [...links];

@@ -123,7 +123,7 @@ function conditionOf(q: QuestionForm, all: QuestionForm[]): Question['showIf'] |
   if (q.showIfQuestion === '') return undefined;
   const source = all.find((other) => other.id === q.showIfQuestion);
   const numeric = source !== undefined && isScaleType(source.type);
-  const word = (v: string) => (source?.type === 'yesno' ? (FRENCH_YES_NO[v] ?? v) : v);
+  const word = (v: string) => (source?.type === 'yesno' && Object.hasOwn(FRENCH_YES_NO, v) ? (FRENCH_YES_NO[v] as string) : v);
   const values = q.showIfValues
     .split(/[\s,;]+/)
     .filter(Boolean)

@@ -172,6 +172,10 @@ describe('POST /logout', () => {
     const after = await agent.get('/login?notice=out&lang=en');
     expect(after.text).toContain('You are signed out.');
     expect((await agent.get('/account')).status).toBe(303);
+    // Only the notices it knows: an inherited name such as constructor is none.
+    const odd = await agent.get('/login?notice=constructor&lang=en');
+    expect(odd.status).toBe(200);
+    expect(odd.text).not.toContain('You are signed out.');
   });
 });
 
