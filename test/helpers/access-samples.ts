@@ -5,6 +5,7 @@
  * sends it adds their own CSRF token. A route without a sample here fails those tests.
  */
 import { formValues } from './html-form';
+import { FORM_DEFAULTS } from './queues';
 import type { Actor, RoleName, World } from './access-world';
 
 export type Body = Record<string, string | number | boolean | object>;
@@ -41,18 +42,6 @@ const formOn = (page: string, action: string, change: Body = {}) => async ({ adm
 };
 
 const SITE_FIELDS = { name: 'Matrix', country: 'FR', timezone: 'Europe/Paris', locale: 'fr' };
-const QUEUE_FORM = {
-  template: 'post-call',
-  delayMinutes: '30',
-  samplingPercent: '100',
-  quarantineDays: '30',
-  quietHours: 'on',
-  quietStart: '20:00',
-  quietEnd: '09:00',
-  expiryDays: '7',
-  reminderDays: '3',
-  minPerAgentPerWeek: '0',
-};
 const inOneYear = () => new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
 const CALL = () => ({
   externalId: `matrix-${Date.now()}`,
@@ -99,7 +88,7 @@ export const SAMPLES: Record<string, Sample> = {
   'POST /admin/privacy/preview': { url: fixed('/admin/privacy/preview'), body: () => ({ email: 'someone@example.fr' }) },
   'POST /admin/privacy/erase': { url: fixed('/admin/privacy/erase'), body: () => ({ email: 'someone@example.fr', confirm: 'yes' }) },
   'GET /admin/queues': { url: fixed('/admin/queues') },
-  'POST /admin/queues': { url: fixed('/admin/queues'), body: () => ({ code: 'matrix-line', name: 'Matrix line', site: 'DRX', since: '', ...QUEUE_FORM }) },
+  'POST /admin/queues': { url: fixed('/admin/queues'), body: () => ({ code: 'matrix-line', name: 'Matrix line', site: 'DRX', since: '', ...FORM_DEFAULTS }) },
   'GET /admin/queues/:code': { url: fixed('/admin/queues/business-support') },
   'POST /admin/queues/:code': { url: fixed('/admin/queues/business-support'), body: formOn('/admin/queues/business-support', '/admin/queues/business-support') },
   'GET /admin/queues/:code/relocate': { url: fixed('/admin/queues/billing/relocate') },

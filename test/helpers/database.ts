@@ -21,3 +21,13 @@ export function useTestDatabase(): () => Database {
     return database;
   };
 }
+
+/** Runs `work` with Mongoose connected to the embedded engine on `dataDir` (a command's data, read or seeded by the test), then disconnects. */
+export async function withDatabase<T>(dataDir: string, work: () => Promise<T>): Promise<T> {
+  const database = await connect({ mongodbUri: undefined, dataDir }, createLogger({ logLevel: 'silent' }));
+  try {
+    return await work();
+  } finally {
+    await database.disconnect();
+  }
+}

@@ -64,3 +64,15 @@ export async function collectionsHolding(text: string): Promise<string[]> {
   }
   return found.sort();
 }
+
+/**
+ * Rollups after an erasure against before: only the count of responses with words moved
+ * (`texts` down by `fewer`: a comment in its bucket and its coarse bucket), every other
+ * counter as it was.
+ */
+export function expectOnlyTextsRemoved(before: Record<string, Counters>, after: Record<string, Counters>, fewer: number): void {
+  const texts = (table: Record<string, Counters>) => Object.values(table).reduce((n, c) => n + c.texts, 0);
+  expect(texts(before) - texts(after)).toBe(fewer);
+  const withoutTexts = (table: Record<string, Counters>) => Object.fromEntries(Object.entries(table).map(([k, c]) => [k, { ...c, texts: 0 }]));
+  expect(withoutTexts(after)).toEqual(withoutTexts(before));
+}

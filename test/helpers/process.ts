@@ -46,3 +46,10 @@ export async function killApp(app: AppProcess | undefined): Promise<void> {
   app.child.kill('SIGKILL');
   await app.exited;
 }
+
+/** Runs one of scripts/ to its end, silent unless it fails; its exit code and output. */
+export async function runScript(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const command = runApp({ LOG_LEVEL: 'silent', ...env }, script);
+  const { code } = await command.exited;
+  return { code, stdout: command.stdout(), stderr: command.stderr() };
+}

@@ -6,12 +6,12 @@
  */
 import mongoose from 'mongoose';
 import { ingestCalls } from '../../server/calls';
-import { connect, type Database } from '../../server/db';
 import { createLogger } from '../../server/logger';
 import { createQueue } from '../../server/queues';
 import { createSite } from '../../server/sites';
 import { loadSurveyTemplates } from '../../server/templates';
-import { runApp } from '../helpers/process';
+import { runScript } from '../helpers/process';
+import { withDatabase } from '../helpers/database';
 import { makeTempDir, removeTempDirs } from '../helpers/tmp';
 
 afterAll(removeTempDirs);
@@ -20,20 +20,7 @@ const SYSTEM = { type: 'system' } as const;
 const logger = createLogger({ logLevel: 'silent' });
 const YEAR = 365 * 86_400_000;
 
-async function withDatabase<T>(dataDir: string, work: () => Promise<T>): Promise<T> {
-  const database: Database = await connect({ mongodbUri: undefined, dataDir }, logger);
-  try {
-    return await work();
-  } finally {
-    await database.disconnect();
-  }
-}
-
-async function retention(env: Record<string, string>) {
-  const command = runApp({ LOG_LEVEL: 'silent', ...env }, 'scripts/privacy-retention.ts');
-  const { code } = await command.exited;
-  return { code, stdout: command.stdout(), stderr: command.stderr() };
-}
+const retention = (env: Record<string, string>) => runScript('scripts/privacy-retention.ts', env);
 
 const call = (externalId: string, endedAt: Date, email: string) => ({
   externalId,

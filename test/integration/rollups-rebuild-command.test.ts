@@ -5,33 +5,18 @@
  * it with the variable's name and exit code 1.
  */
 import mongoose, { Types } from 'mongoose';
-import { connect, type Database } from '../../server/db';
 import { createInvitation } from '../../server/invitations';
-import { createLogger } from '../../server/logger';
 import { ResponseModel } from '../../server/responses';
 import { COARSE, DailyRollup, type RollupRecord } from '../../server/rollups';
-import { runApp } from '../helpers/process';
+import { runScript } from '../helpers/process';
+import { withDatabase } from '../helpers/database';
 import { makeTempDir, removeTempDirs } from '../helpers/tmp';
 
 afterAll(removeTempDirs);
 
-const logger = createLogger({ logLevel: 'silent' });
 const DAY = '2026-11-20';
 
-async function withDatabase<T>(dataDir: string, work: () => Promise<T>): Promise<T> {
-  const database: Database = await connect({ mongodbUri: undefined, dataDir }, logger);
-  try {
-    return await work();
-  } finally {
-    await database.disconnect();
-  }
-}
-
-async function rebuild(env: Record<string, string>) {
-  const command = runApp({ LOG_LEVEL: 'silent', ...env }, 'scripts/rebuild-rollups.ts');
-  const { code } = await command.exited;
-  return { code, stdout: command.stdout(), stderr: command.stderr() };
-}
+const rebuild = (env: Record<string, string>) => runScript('scripts/rebuild-rollups.ts', env);
 
 it('recounts every bucket from the records, prints how many there are and exits 0', async () => {
   const dataDir = makeTempDir('retour-rebuild-');
