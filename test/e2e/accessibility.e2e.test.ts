@@ -140,6 +140,7 @@ describe('staff pages, signed in as the demo admin', () => {
     ['inviting a user', () => '/admin/users/new'],
     ['a user', () => `/admin/users/${ids.user}`],
     ['API keys', () => '/admin/api-keys'],
+    ['privacy: retention and erasure', () => '/admin/privacy'],
     ['the audit log', () => '/admin/audit'],
     ['the outbox', () => '/admin/outbox'],
     ['one email of the outbox', () => `/admin/outbox/${ids.outbox}`],
