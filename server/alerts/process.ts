@@ -38,12 +38,18 @@ export interface RunningJob {
   stop(timeoutMs: number): Promise<'stopped' | 'timeout'>;
 }
 
-/** Stops a job within `timeoutMs`, then closes its mailer whatever happened. */
-export async function stopWithin(job: { stop(): Promise<void> }, mailer: Mailer, timeoutMs: number): Promise<'stopped' | 'timeout'> {
+/** Stops a job, waiting at most `timeoutMs` for the pass in flight. */
+export async function stopBounded(job: { stop(): Promise<void> }, timeoutMs: number): Promise<'stopped' | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
   const outcome = await Promise.race([job.stop().then(() => 'stopped' as const), timeout]);
   clearTimeout(timer);
+  return outcome;
+}
+
+/** Stops a job within `timeoutMs`, then closes its mailer whatever happened. */
+export async function stopWithin(job: { stop(): Promise<void> }, mailer: Mailer, timeoutMs: number): Promise<'stopped' | 'timeout'> {
+  const outcome = await stopBounded(job, timeoutMs);
   await mailer.close();
   return outcome;
 }

@@ -122,3 +122,18 @@ export function decideEligibility(input: EligibilityInput): Decision {
     reason: shifted ? `outside hours → ${when}${why}` : `scheduled: ${when}${why}`,
   };
 }
+
+/** A decision as calls store it (`decision` in the call model): every field present, null where it does not apply. */
+export function decisionRecord(decision: Decision, decidedAt: Date) {
+  return {
+    outcome: decision.outcome,
+    code: decision.code,
+    reason: decision.reason,
+    sendAt: decision.outcome === 'scheduled' ? decision.sendAt : null,
+    until: decision.outcome === 'quarantined' ? decision.until : null,
+    surveyedOn: decision.outcome === 'quarantined' ? decision.surveyedOn : null,
+    suppression: decision.outcome === 'suppressed' ? decision.suppression : null,
+    balanced: decision.outcome === 'scheduled' && decision.balanced,
+    decidedAt,
+  };
+}

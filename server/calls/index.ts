@@ -5,6 +5,6 @@
  */
 export { ingestCalls, type Outcome, type CallSource, type IngestOptions } from './ingest';
 export { checkCall, callSchema, MAX_BATCH, type CallInput } from './schemas';
-export { decideEligibility, type Decision, type EligibilityInput, type EligibilitySettings } from './eligibility';
+export { decideEligibility, decisionRecord, type Decision, type EligibilityInput, type EligibilitySettings } from './eligibility';
 export { getCall, callJson, countDecisions, type LogCounts } from './service';
 export type { CallRecord, StoredOutcome } from './model';

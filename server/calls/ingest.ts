@@ -7,7 +7,7 @@
 import { Types } from 'mongoose';
 import { createInvitations, withdrawInvitations } from '../invitations';
 import { countCallbacks, countSurveyed, reportingDay, watchChunk } from './callbacks';
-import { decideEligibility, type Decision } from './eligibility';
+import { decideEligibility, decisionRecord, type Decision } from './eligibility';
 import { agentWeekKey, loadHistory, type ResolvedCall } from './lookups';
 import { CallModel } from './model';
 import { MAX_BATCH } from './schemas';
@@ -138,17 +138,7 @@ function callDocument({ call, queue, site, customerHash, week }: ResolvedCall, d
     customer: { email: erased ? null : call.customer.email, name: erased ? null : (call.customer.name ?? null), locale: call.customer.locale ?? site.locale },
     customerHash,
     week,
-    decision: {
-      outcome: decision.outcome,
-      code: decision.code,
-      reason: decision.reason,
-      sendAt: decision.outcome === 'scheduled' ? decision.sendAt : null,
-      until: decision.outcome === 'quarantined' ? decision.until : null,
-      surveyedOn: decision.outcome === 'quarantined' ? decision.surveyedOn : null,
-      suppression: decision.outcome === 'suppressed' ? decision.suppression : null,
-      balanced: decision.outcome === 'scheduled' && decision.balanced,
-      decidedAt: now,
-    },
+    decision: decisionRecord(decision, now),
     source: { type: source.type, id: source.id },
     day: reportingDay(call.endedAt, site.timezone),
     templateKey: queue.survey.template,

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
+import { decisionRecord } from '../calls';
 import { hashEmail } from '../suppressions';
 import { localDate } from '../time/local-time';
 import type { DemoData } from './generate';
@@ -54,17 +55,7 @@ export function demoDocuments(data: DemoData, templateVersionId: string, users: 
       templateKey: template.get(call.queue),
       // As ingest keeps it: only surveyed calls are flagged.
       calledBack: d.outcome === 'scheduled' && call.calledBack,
-      decision: {
-        outcome: d.outcome,
-        code: d.code,
-        reason: d.reason,
-        sendAt: d.outcome === 'scheduled' ? d.sendAt : null,
-        until: d.outcome === 'quarantined' ? d.until : null,
-        surveyedOn: d.outcome === 'quarantined' ? d.surveyedOn : null,
-        suppression: d.outcome === 'suppressed' ? d.suppression : null,
-        balanced: d.outcome === 'scheduled' && d.balanced,
-        decidedAt: d.decidedAt,
-      },
+      decision: decisionRecord(d, d.decidedAt),
       source: { ...DEMO_SOURCE },
       createdAt: d.decidedAt,
     };

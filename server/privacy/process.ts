@@ -4,7 +4,7 @@
  * worker (server/main.ts, scripts/worker.ts); two processes doing it at once only repeat
  * each other's queries.
  */
-import { startPolling, type RunningJob } from '../alerts';
+import { startPolling, stopBounded, type RunningJob } from '../alerts';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { runRetentionPass, type RetentionPass } from './retention';
@@ -26,13 +26,9 @@ export function runRetention(
   const polling = startPolling('retention', options.pollMs ?? RETENTION_POLL_MS, () => pass(), logger, options.loop !== false);
   return {
     runOnce: pass,
-    async stop(timeoutMs) {
+    stop(timeoutMs) {
       stopping = true;
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
-      const outcome = await Promise.race([polling.stop().then(() => 'stopped' as const), timeout]);
-      clearTimeout(timer);
-      return outcome;
+      return stopBounded(polling, timeoutMs);
     },
   };
 }
