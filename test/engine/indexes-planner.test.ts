@@ -141,14 +141,86 @@ describe('planQuery', () => {
     }
   });
 
-  test('hidden and partial indexes are never used, sparse ones only without null', () => {
+  test('bounds on the field after an equality prefix narrow each prefix to a span, in either direction', () => {
+    const day = (d: number) => new Date(Date.UTC(2026, 10, d));
+    const states = ['sent', 'opened', 'answered', 'expired'];
+    const invitations: Doc[] = [...Array(120)].map((_, i) => ({ _id: i, state: states[i % 4], expiresAt: day(1 + (i % 30)) }));
+    const truth = (filter: Doc) => invitations.flatMap((d, i) => (matches(d, filter) ? [String(i)] : [])).sort();
+    for (const dir of [1, -1]) {
+      const [index] = build(invitations, [{ key: { state: 1, expiresAt: dir }, name: 'state_expiresAt' }]);
+      for (const filter of [
+        { state: { $in: ['sent', 'opened'] }, expiresAt: { $lte: day(10) } },
+        { state: 'answered', expiresAt: { $gt: day(5), $lt: day(20) } },
+        { state: 'sent', expiresAt: { $gte: day(29) } },
+        { state: 'sent', expiresAt: { $gt: day(20), $lt: day(3) } },
+      ]) {
+        const plan = planQuery(filter, [index]);
+        expect(plan).toMatchObject({ kind: 'eq', indexName: 'state_expiresAt' });
+        // The bounds are inclusive of the operand (the matcher drops $gt/$lt's equal ones): exact here up to those.
+        const candidates = ids(plan?.candidates() ?? []);
+        expect(candidates).toEqual(expect.arrayContaining(truth(filter)));
+        expect(candidates.filter((id) => !truth(filter).includes(id)).every((id) => [day(5), day(20)].some((d) => compareValues(invitations[Number(id)].expiresAt, d) === 0))).toBe(true);
+        expect(plan?.estimate).toBe(candidates.length);
+      }
+      // A bound of another type than the field holds matches nothing, and the span is empty.
+      expect(ids(planQuery({ state: 'sent', expiresAt: { $lte: 5 } }, [index])?.candidates() ?? [])).toEqual([]);
+    }
+  });
+
+  test('a span plan beats the bare prefix and yields every match on random scalar data', () => {
+    const rng = seeded(424242);
+    let spans = 0;
+    for (let round = 0; round < 30; round++) {
+      const all = [...Array(80)].map((_, i) => {
+        const doc: Doc = { _id: i, a: scalar(rng), b: scalar(rng) };
+        if (rng() < 0.1) delete doc.a;
+        return doc;
+      });
+      const indexes = build(all, [{ key: { b: 1, a: -1 }, name: 'b_a' }, { key: { a: 1, b: 1 }, name: 'a_b' }]);
+      for (let f = 0; f < 40; f++) {
+        const [lo, hi] = [pick(rng, ['$gt', '$gte']), pick(rng, ['$lt', '$lte'])];
+        const bound = rng() < 0.33 ? { [lo]: scalar(rng) } : rng() < 0.5 ? { [hi]: scalar(rng) } : { [lo]: scalar(rng), [hi]: scalar(rng) };
+        const [first, second] = rng() < 0.5 ? ['b', 'a'] : ['a', 'b'];
+        const filter: Doc = { [first]: rng() < 0.5 ? scalar(rng) : { $in: [scalar(rng), scalar(rng)] }, [second]: bound };
+        const plan = planQuery(filter, indexes);
+        if (plan === null) continue;
+        const candidates = new Set(plan.candidates());
+        for (let i = 0; i < all.length; i++) {
+          if (matches(all[i], filter) && !candidates.has(String(i))) throw new Error(`plan ${plan.indexName} missed ${JSON.stringify(all[i])} for ${JSON.stringify(filter)}`);
+        }
+        const prefixOnly = planQuery({ [first]: filter[first] }, indexes);
+        if (plan.estimate < (prefixOnly?.estimate ?? Infinity)) spans++;
+      }
+    }
+    expect(spans).toBeGreaterThan(200);
+  });
+
+  test('hidden indexes are never used, partial ones when the filter repeats their conditions, sparse ones only without null', () => {
     const [hidden, partial, sparse] = build(docs, [
       { key: { a: 1 }, name: 'h', hidden: true }, { key: { a: 1 }, name: 'p', partialFilterExpression: { a: 1 } }, { key: { a: 1 }, name: 's', sparse: true },
     ]);
-    expect(planQuery({ a: 1 }, [hidden, partial])).toBeNull();
+    expect(planQuery({ a: 2 }, [hidden, partial])).toBeNull();
+    expect(planQuery({ a: 1 }, [hidden])).toBeNull();
     expect(planQuery({ a: null }, [sparse])).toBeNull();
     expect(planQuery({ a: { $in: [null, 1] } }, [sparse])).toBeNull();
     expect(planQuery({ a: 1 }, [sparse])?.indexName).toBe('s');
+  });
+
+  test('a partial index answers the filters that repeat its expression, and holds only those documents', () => {
+    const responses: Doc[] = [...Array(40)].map((_, i) => ({ _id: i, alert: ['pending', 'none', 'sent'][i % 3], site: i % 2 ? 'ABV' : 'CMN', seq: i }));
+    const spec: IndexSpec = { key: { alert: 1 }, name: 'alert_pending', partialFilterExpression: { alert: 'pending' } };
+    const index = new Index(spec, { partialFilter: (d) => d.alert === 'pending' });
+    responses.forEach((d, i) => index.add(String(i), d));
+    const pending = responses.flatMap((d, i) => (d.alert === 'pending' ? [String(i)] : [])).sort();
+    for (const filter of [{ alert: 'pending' }, { alert: 'pending', site: 'ABV' }, { $and: [{ site: 'CMN' }, { alert: 'pending' }] }]) {
+      const plan = planQuery(filter, [index]);
+      expect(plan).toMatchObject({ kind: 'eq', indexName: 'alert_pending', estimate: pending.length });
+      expect(ids(plan?.candidates() ?? [])).toEqual(pending);
+    }
+    // Another value, another operator, or the condition only under $or: the index may lack matches.
+    for (const filter of [{ alert: 'none' }, { alert: { $in: ['pending', 'none'] } }, { alert: { $eq: 'pending' }, site: 'ABV' }, { $or: [{ alert: 'pending' }], alert: 'none' }]) {
+      expect(planQuery(filter, [index])).toBeNull();
+    }
   });
 
   test('filters an index cannot answer fall back to a scan', () => {

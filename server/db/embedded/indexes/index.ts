@@ -212,6 +212,28 @@ export class Index {
     return n;
   }
 
+  /**
+   * Ids of the entries in these spans of whole keys (from and to as `prefixKey` builds them,
+   * both inclusive, `to` covering every key that extends it), each id once, in span order.
+   */
+  lookupSpans(spans: readonly (readonly [string, string])[]): Iterable<string> {
+    const out = new Set<string>();
+    for (const [from, to] of spans) for (const ids of this.scan(from, to)) addIds(out, ids);
+    return out;
+  }
+
+  /** How many entries lie in these spans (as in `lookupSpans`), counting no further than `cap`. */
+  countSpans(spans: readonly (readonly [string, string])[], cap = Infinity): number {
+    let n = 0;
+    for (const [from, to] of spans) {
+      for (const ids of this.scan(from, to)) {
+        n += typeof ids === 'string' ? 1 : ids.size;
+        if (n >= cap) return n;
+      }
+    }
+    return n;
+  }
+
   /** Ids of documents whose first field lies in the range, each id once. */
   lookupRange(range: KeyRange): Iterable<string> {
     const out = new Set<string>();

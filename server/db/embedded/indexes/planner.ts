@@ -3,6 +3,7 @@
  * matches, so a find need not scan the collection; and an index order for a sort. Callers
  * re-check every candidate with the full matcher: a plan may give extra ids, never miss one.
  */
+import { identical } from '../query/update-format';
 import { bsonType, isNumeric, isPlainObject, numberValue, typeRank, type Doc } from '../query/values';
 import type { Index, KeyRange } from './index';
 import { EMPTY_ARRAY_KEY, NULL_KEY, encodeKey, invertKey, rankPrefix } from './key-encoding';
@@ -57,7 +58,7 @@ export function planQuery(filter: Doc, indexes: readonly Index[]): Plan | null {
     return { kind: 'id', indexName: '_id_', estimate: keys.length, candidates: () => keys };
   }
   let best: Plan | null = null;
-  const candidates = indexes.filter((ix) => !ix.hidden && !ix.partial && conditions.has(ix.fields[0]) && !POSITIONAL.test(ix.fields[0]));
+  const candidates = indexes.filter((ix) => !ix.hidden && (!ix.partial || coversPartial(filter, ix)) && conditions.has(ix.fields[0]) && !POSITIONAL.test(ix.fields[0]));
   // Equality plans first: they count cheaply and give later counts a low cap.
   for (const index of candidates) {
     const plan = equalityPlan(index, conditions, best?.estimate ?? Infinity);
@@ -72,6 +73,33 @@ export function planQuery(filter: Doc, indexes: readonly Index[]): Plan | null {
     if (plan !== undefined && (best === null || plan.estimate < best.estimate)) best = plan;
   }
   return best;
+}
+
+/**
+ * Whether a partial index holds every document the filter matches: each condition of its
+ * partialFilterExpression is also one of the filter's (the same path, an identical
+ * condition), so `{ alert: 'pending' }` uses the index made for exactly those documents.
+ * MongoDB proves wider implications; identical conditions are what applications write.
+ */
+function coversPartial(filter: Doc, index: Index): boolean {
+  const expression = index.spec.partialFilterExpression;
+  if (!isPlainObject(expression)) return false;
+  const required = conjuncts(expression);
+  const present = conjuncts(filter);
+  return required.length > 0 && required.every(([path, cond]) => present.some(([p, c]) => p === path && identical(c, cond)));
+}
+
+/** The [path, condition] pairs of a filter's top level and of its top-level $and clauses. */
+function conjuncts(filter: Doc): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (const [path, value] of Object.entries(filter)) {
+    if (path === '$and' && Array.isArray(value)) {
+      for (const clause of value) if (isPlainObject(clause)) out.push(...conjuncts(clause));
+    } else {
+      out.push([path, value]);
+    }
+  }
+  return out;
 }
 
 /** An index whose order serves a single-field sort, or null. */
@@ -211,9 +239,29 @@ function equalityPlan(index: Index, conditions: Map<string, PathConditions>, cap
   for (const keys of chosen) prefixes = prefixes.flatMap((p) => keys.map((k) => [...p, k]));
   const encoded = prefixes.map((p) => index.prefixKey(p));
   const fields = chosen.length;
+  const spans = rangeAfterPrefix(index, fields, conditions, encoded);
+  if (spans) {
+    const estimate = index.countSpans(spans, cap);
+    return { plan: { kind: 'eq', index, indexName: index.name, estimate, candidates: () => index.lookupSpans(spans) }, fullKey: false };
+  }
   const estimate = index.countPrefixes(encoded, fields, cap);
   const plan: Plan = { kind: 'eq', index, indexName: index.name, estimate, candidates: () => index.lookupPrefixes(encoded, fields) };
   return { plan, fullKey: fields === index.fields.length };
+}
+
+/**
+ * Bounds on the field after an equality prefix narrow each prefix to a key span, so
+ * `{ state: { $in: [...] }, expiresAt: { $lte: now } }` on `{ state, expiresAt }` reads the
+ * expired entries only, not every open one. Null when the next field is unbounded, and on
+ * multikey indexes, whose entries pair values from one array element while each bound may
+ * hold on another.
+ */
+function rangeAfterPrefix(index: Index, fields: number, conditions: Map<string, PathConditions>, prefixes: string[]): [string, string][] | null {
+  if (fields >= index.fields.length || index.multikey || index.hashed || POSITIONAL.test(index.fields[fields])) return null;
+  const [low, high] = sortFieldBounds(conditions.get(index.fields[fields]));
+  if (low === '' && high === '') return null;
+  const inverted = index.directions[fields] < 0;
+  return prefixes.map((p) => [p + (inverted ? invertKey(high) : low), p + (inverted ? invertKey(low) : high)]);
 }
 
 /** A range on the index's first field, bracketed to the operand's type. */
