@@ -1,7 +1,7 @@
 /**
  * Charts drawn on a thread of their own: a chart takes vega tens of milliseconds of CPU,
  * which on the app's thread would hold up every other request (customers' answers among
- * them). One worker thread, started on first use and not keeping the process alive;
+ * them). One worker thread, started on first use and keeping the process alive only while it draws;
  * requests are answered in any order by id. Should it die, pending charts fail and the
  * next one starts a new thread.
  */
@@ -21,11 +21,11 @@ function thread(): Worker {
   // The app runs TypeScript through tsx: the thread registers it before loading this file.
   const code = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(__filename)});`;
   const started = new Worker(code, { eval: true });
-  started.unref();
   started.on('message', (reply: Reply) => {
     const waiter = pending.get(reply.id);
     if (!waiter) return;
     pending.delete(reply.id);
+    if (pending.size === 0) started.unref();
     if ('error' in reply) waiter.reject(new Error(`the chart could not be drawn: ${reply.error}`));
     else waiter.resolve(reply);
   });
@@ -36,6 +36,9 @@ function thread(): Worker {
   };
   started.on('error', fail);
   started.on('exit', (code) => fail(new Error(`the chart thread stopped (code ${code})`)));
+  // Idle, the thread keeps nobody alive; a chart being drawn does (drawOnThread). After the
+  // listeners: adding a 'message' listener refs the thread's port again.
+  started.unref();
   worker = started;
   return started;
 }
@@ -50,7 +53,9 @@ export function drawOnThread(spec: object): Promise<{ svg: string; warnings: str
   return new Promise((resolve, reject) => {
     const id = ++lastId;
     pending.set(id, { resolve, reject });
-    thread().postMessage({ id, spec } satisfies Request);
+    const drawing = thread();
+    drawing.ref();
+    drawing.postMessage({ id, spec } satisfies Request);
   });
 }
 
