@@ -76,6 +76,38 @@ describe('unique indexes', () => {
   });
 });
 
+describe('updates keep every index in step', () => {
+  it('moves only the entries an update changes, and checks a unique index only when its key changes', async () => {
+    const c = fresh();
+    await c.createIndex({ code: 1 }, { unique: true });
+    await c.createIndex({ site: 1, day: 1 });
+    await c.createIndex({ tags: 1 });
+    await c.insertMany([
+      { code: 'a', site: 'ABV', day: '2026-11-01', tags: ['x', 'y'], n: 0 },
+      { code: 'b', site: 'CAS', day: '2026-11-01', tags: ['y'], n: 0 },
+    ]);
+    // Unindexed field only: every lookup still finds the document once.
+    await c.updateOne({ code: 'a' }, { $inc: { n: 1 } });
+    // One field of the compound index and one element of the array.
+    await c.updateOne({ code: 'a' }, { $set: { day: '2026-11-02', 'tags.0': 'z' } });
+    const codes = async (filter: Document) => (await c.find(filter).toArray()).map((d) => d.code).sort();
+    expect(await codes({ code: 'a' })).toEqual(['a']);
+    expect(await codes({ site: 'ABV', day: '2026-11-01' })).toEqual([]);
+    expect(await codes({ site: 'ABV', day: '2026-11-02' })).toEqual(['a']);
+    expect(await codes({ tags: 'x' })).toEqual([]);
+    expect(await codes({ tags: 'z' })).toEqual(['a']);
+    expect(await codes({ tags: 'y' })).toEqual(['a', 'b']);
+    // Its own unique key set again is no conflict; another's is, and changes nothing.
+    await c.updateOne({ code: 'b' }, { $set: { code: 'b', n: 5 } });
+    await expect(c.updateOne({ code: 'b' }, { $set: { code: 'a', site: 'DRX' } })).rejects.toMatchObject({ code: 11000 });
+    expect(await codes({ site: 'DRX' })).toEqual([]);
+    expect(await codes({ site: 'CAS', day: '2026-11-01' })).toEqual(['b']);
+    expect((await c.findOne({ code: 'b' }))?.n).toBe(5);
+    const indexed = await c.find({}, { hint: { site: 1, day: 1 } }).toArray();
+    expect(indexed).toHaveLength(2);
+  });
+});
+
 describe('multikey indexes', () => {
   it('finds documents by any element of an indexed array', async () => {
     const c = fresh();

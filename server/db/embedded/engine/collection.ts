@@ -90,14 +90,24 @@ export class Collection {
     return { doc, op: { op: 'put', ns: this.ns, key, doc: buf } };
   }
 
-  /** Replaces a stored document in place (same `_id`). Throws 11000 when a unique index objects. */
+  /**
+   * Replaces a stored document in place (same `_id`). Throws 11000 when a unique index objects.
+   * Most updates leave most indexed fields alone: an index whose entries did not change is
+   * neither checked nor touched.
+   */
   replace(key: string, before: Doc, after: Doc): JournalOp {
     const buf = encodeChecked(after);
-    const keys = this.checkedKeys(after, key);
-    let i = 0;
+    const changes: { index: Index; old: DocumentKeys; now: DocumentKeys }[] = [];
     for (const index of this.indexes.values()) {
-      index.remove(key, before);
-      index.insertKeys(key, keys[i++]);
+      const old = index.keysFor(before);
+      const now = index.keysFor(after);
+      if (sameEntries(old, now)) continue;
+      if (index.conflictIn(now, key) !== undefined) throw index.duplicateKeyError(this.ns, after, key);
+      changes.push({ index, old, now });
+    }
+    for (const { index, old, now } of changes) {
+      index.removeKeys(key, old);
+      index.insertKeys(key, now);
     }
     const previous = this.docs.get(key);
     this.docs.set(key, buf);
@@ -224,6 +234,13 @@ export class Collection {
     for (const buf of this.docs.values()) n += buf.length;
     return n;
   }
+}
+
+/** The same entries in the same order (what keysFor gives for documents alike on the indexed paths). */
+function sameEntries(a: DocumentKeys, b: DocumentKeys): boolean {
+  if (a.entries.length !== b.entries.length || a.multikey !== b.multikey) return false;
+  for (let i = 0; i < a.entries.length; i++) if (a.entries[i].key !== b.entries[i].key) return false;
+  return true;
 }
 
 function keyOf(id: unknown): string {

@@ -135,7 +135,12 @@ export class Index {
 
   /** Removes the entries `add(id, doc)` made; pass the same document. */
   remove(id: string, doc: Doc): void {
-    for (const { key } of this.entries(doc)) {
+    this.removeKeys(id, this.collect(doc));
+  }
+
+  /** Removes entries from `keysFor` of the document stored under `id`. */
+  removeKeys(id: string, keys: DocumentKeys): void {
+    for (const { key } of keys.entries) {
       const held = this.tree.get(key);
       if (held === id) this.tree.delete(key);
       else if (typeof held === 'object' && held.delete(id)) {
