@@ -29,33 +29,34 @@ export function formatDate(
   if (!date || Number.isNaN(date.getTime())) return EMPTY;
   const styleName = DATE_STYLES[options.style ?? 'date'] ? (options.style ?? 'date') : 'date';
   const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
-  // Building an Intl.DateTimeFormat costs far more than formatting with one: keep them.
-  const key = `${locale}|${styleName}|${timeZone}`;
-  let format = dateFormats.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, { ...DATE_STYLES[styleName], timeZone });
-    if (dateFormats.size > 500) dateFormats.clear();
-    dateFormats.set(key, format);
-  }
-  return format.format(date);
+  return formatter(`date|${locale}|${styleName}|${timeZone}`, () => new Intl.DateTimeFormat(locale, { ...DATE_STYLES[styleName], timeZone })).format(date);
 }
 
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
+// Building an Intl formatter costs some 30 times more than formatting with one (a report
+// page formats hundreds of numbers): keep them, by kind, locale and options.
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+
+function formatter<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, make: () => T): T {
+  let format = formatters.get(key) as T | undefined;
+  if (!format) {
+    format = make();
+    if (formatters.size > 500) formatters.clear();
+    formatters.set(key, format);
+  }
+  return format;
+}
 
 export function formatNumber(value: unknown, locale: Locale, decimals?: number): string {
   if (typeof value !== 'number' || !Number.isFinite(value)) return EMPTY;
   const digits = decimals === undefined ? {} : { minimumFractionDigits: decimals, maximumFractionDigits: decimals };
-  return new Intl.NumberFormat(locale, digits).format(value);
+  return formatter(`number|${locale}|${decimals}`, () => new Intl.NumberFormat(locale, digits)).format(value);
 }
 
 /** `ratio` is a fraction: 0.873 → "87 %" (fr) or "87%" (en). */
 export function formatPercent(ratio: unknown, locale: Locale, decimals = 0): string {
   if (typeof ratio !== 'number' || !Number.isFinite(ratio)) return EMPTY;
-  return new Intl.NumberFormat(locale, {
-    style: 'percent',
-    minimumFractionDigits: decimals,
-    maximumFractionDigits: decimals,
-  }).format(ratio);
+  const percent = { style: 'percent', minimumFractionDigits: decimals, maximumFractionDigits: decimals } as const;
+  return formatter(`percent|${locale}|${decimals}`, () => new Intl.NumberFormat(locale, percent)).format(ratio);
 }
 
 type HelperOptions = Handlebars.HelperOptions;

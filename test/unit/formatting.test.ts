@@ -35,6 +35,22 @@ describe('formatNumber and formatPercent', () => {
     expect(formatPercent(0.873, 'en', 1)).toBe('87.3%');
   });
 
+  it('keep each locale and precision apart when they alternate (the formatters are reused)', () => {
+    const rounds = [...Array(3)].map(() => [
+      plain(formatNumber(1234.5, 'fr', 2)),
+      formatNumber(1234.5, 'en', 2),
+      formatNumber(1234.5, 'en'),
+      formatNumber(1234.5, 'en', 0),
+      plain(formatPercent(0.8756, 'fr', 1)),
+      formatPercent(0.8756, 'en'),
+      plain(formatDate(new Date('2026-11-20T23:30:00Z'), 'fr', { timeZone: 'Europe/Paris' })),
+      formatDate(new Date('2026-11-20T23:30:00Z'), 'en', { timeZone: 'America/Montreal' }),
+    ]);
+    expect(rounds[0]).toEqual(['1 234,50', '1,234.50', '1,234.5', '1,235', '87,6 %', '88%', '21 nov. 2026', 'Nov 20, 2026']);
+    expect(rounds[1]).toEqual(rounds[0]);
+    expect(rounds[2]).toEqual(rounds[0]);
+  });
+
   it('show a dash when there is no figure', () => {
     expect(formatPercent(null, 'en')).toBe(EMPTY);
     expect(formatNumber(Number.NaN, 'fr')).toBe(EMPTY);
