@@ -1,8 +1,10 @@
 /**
  * The database's public surface for the rest of the app: connect() and its types, the
- * group commit that hot writes share, and what a database error means (faults.ts).
+ * group commit that hot writes share, what a database error means (faults.ts), and literal
+ * text as a regex pattern.
  * Everything else in server/db/ (the child-process wrapper, the engine) is internal.
  */
 export { connect, redactUri, type ConnectOptions, type Database, type DbKind } from './connect';
 export { createCoalescer, type CoalescerOptions } from './coalesce';
 export { databaseFault, type DatabaseFault } from './faults';
+export { literalPattern } from './patterns';

@@ -7,15 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import type { mongo, Types } from 'mongoose';
 import { CallModel } from '../calls/model';
-import { Invitation } from '../invitations/model';
+import { literalPattern } from '../db';
+import { Invitation, OPEN_STATES } from '../invitations/model';
 import { OutboxMessage } from '../mail/outbox-model';
 
 type Doc = mongo.Document;
 const calls = () => CallModel.collection as unknown as mongo.Collection<Doc>;
 const invitations = () => Invitation.collection as unknown as mongo.Collection<Doc>;
-
-/** Invitation states in which an email may still go out or the survey be answered. */
-const OPEN_STATES = ['scheduled', 'sent', 'opened'];
 
 /**
  * Clears the customer's address, name and address hash on these calls (the hash would let
@@ -86,20 +84,16 @@ export async function callsOfCustomer(hash: string): Promise<Types.ObjectId[]> {
   return found.map((d) => d._id as Types.ObjectId);
 }
 
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** Alerts and digests to quality leads that quote these responses (they link to each by id). */
 function quoting(responseIds: string[]): Record<string, unknown>[] {
   if (responseIds.length === 0) return [];
-  return [{ text: { $regex: `comments\\?response=(${responseIds.map(escapeRegex).join('|')})` } }];
+  return [{ text: { $regex: `comments\\?response=(${responseIds.map(literalPattern).join('|')})` } }];
 }
 
 /** The outbox copies about one customer: emails to the address (any case, the whole address), and those quoting them. */
 function aboutCustomer(address: string, responseIds: string[]): Record<string, unknown> {
   // `to` may also read "Name <address>".
-  const to = `(^|[\\s<,])${escapeRegex(address)}($|[\\s>,])`;
+  const to = `(^|[\\s<,])${literalPattern(address)}($|[\\s>,])`;
   return { $or: [{ to: { $regex: to, $options: 'i' } }, ...quoting(responseIds)] };
 }
 

@@ -7,7 +7,7 @@
  * would count saves still in flight twice. A crash in between leaves it for the recount at start.
  */
 import type { mongo, Types } from 'mongoose';
-import { ResponseModel, type ResponseRecord } from '../responses';
+import { markCountedMany, ResponseModel, type ResponseRecord } from '../responses';
 import { applyResponseChanges, responseFacts, type ResponseChange } from '../rollups';
 import { getVersion, type Answers, type TemplateDefinition } from '../templates';
 
@@ -75,14 +75,7 @@ export async function anonymiseResponses(ids: Types.ObjectId[]): Promise<number>
   ).then((all) => all.filter((p): p is Planned => p !== null));
   if (written.length === 0) return 0;
   await applyResponseChanges(written.map((p): ResponseChange => ({ before: responseFacts(p.doc), after: responseFacts(p.after) })));
-  // Counted: one uncounted change off, and the flag cleared when no save of the response is still in flight.
-  await collection().bulkWrite(
-    written.flatMap(({ doc }) => [
-      { updateOne: { filter: { _id: doc._id }, update: { $inc: { rollupUncounted: -1 } } } },
-      { updateOne: { filter: { _id: doc._id, rollupPending: true, rollupUncounted: { $lte: 0 } }, update: { $set: { rollupPending: false } } } },
-    ]),
-    { ordered: true },
-  );
+  await markCountedMany(written.map(({ doc }) => doc.invitationId));
   return written.length;
 }
 

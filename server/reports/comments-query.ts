@@ -7,6 +7,7 @@
  */
 import Joi from 'joi';
 import { Types } from 'mongoose';
+import { literalPattern } from '../db';
 import { Invalid } from '../errors';
 import type { ReportFilters } from './filters';
 
@@ -88,11 +89,6 @@ export function parseResponseFilters(query: Record<string, unknown>): ResponseFi
     before: readCursor(v.before),
     after: readCursor(v.after),
   };
-}
-
-/** `text` as a regex that matches it literally. */
-export function literalPattern(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The MongoDB filter of responses for these filters; `withText`: only responses with a text answer. */

@@ -121,9 +121,10 @@ async function settleRollups(before: Stored | null, after: Stored): Promise<void
 /**
  * Takes one counted save off each response and clears rollupPending where none is left
  * uncounted (a save still in flight keeps it; so does a crash, for the recount at start).
- * Ordered: two saves of one response in a group are taken off one after the other.
+ * Ordered: two saves of one response in a group are taken off one after the other. The last
+ * step of every write to a response that changes its rollups (saves, the privacy erasure).
  */
-async function markCountedMany(invitationIds: string[]): Promise<void> {
+export async function markCountedMany(invitationIds: string[]): Promise<void> {
   await responses().bulkWrite(
     invitationIds.map((invitationId) => ({ updateOne: { filter: { invitationId }, update: COUNTED } })),
     { ordered: true },
