@@ -3,7 +3,9 @@
  * worker (claim, suppression check, rendering, SMTP, outcome) into a local SMTP sink,
  * against a bare pooled Nodemailer transport sending the same messages, pre-rendered, to
  * the same sink in the same run. Reported as worker messages/s ÷ bare messages/s (goal ≥ 0.7),
- * the median of alternating rounds (a burst of load on the machine then hits both).
+ * the median of alternating rounds (a burst of load on the machine then hits both). The
+ * worker's transport runs on the app's SMTP thread, as in production; the bare loop on the
+ * main thread. CPU per message counts every thread of this process, the sink's included.
  *
  *   npm run bench -- dispatch          (BENCH_INVITATIONS=2000, BENCH_ROUNDS=3 by default)
  */

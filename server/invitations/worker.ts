@@ -25,8 +25,9 @@ export interface DispatchWorkerDeps {
   /** Names this worker's leases; defaults to host, pid and a random suffix. */
   workerId?: string;
   /**
-   * Emails handled at once while draining. Default 16: each spends most of its time on
-   * database round trips, so more than the SMTP pool's 5 connections keep those busy.
+   * Emails handled at once while draining. Default 32: each spends most of its time
+   * waiting (the claim's round trip, the SMTP conversation on the mail thread), so many
+   * more lanes than the SMTP pool's 5 connections keep those connections busy.
    */
   concurrency?: number;
   /** How often reminders are looked for and old invitations expired. Default 30 s. */
@@ -61,7 +62,7 @@ export function startDispatchWorker(deps: DispatchWorkerDeps): DispatchWorker {
   const { logger } = deps;
   const owner = deps.workerId ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const pollMs = deps.pollMs ?? 1000;
-  const concurrency = Math.max(1, deps.concurrency ?? 16);
+  const concurrency = Math.max(1, deps.concurrency ?? 32);
   const sweepMs = deps.sweepMs ?? 30_000;
   const leaseMs = deps.leaseMs ?? 60_000;
   const maxPauseMs = Math.max(pollMs, deps.maxPauseMs ?? 60_000);

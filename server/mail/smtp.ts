@@ -1,11 +1,14 @@
 /**
  * The SMTP transport (SMTP_URL set): a pooled Nodemailer transport with short timeouts,
  * so a dead or silent server fails fast as a temporary MailError instead of holding the
- * dispatch worker for minutes.
+ * dispatch worker for minutes. The transport runs on a thread of its own (smtp-thread.ts):
+ * composing and encoding each message costs more CPU than anything else in a send, and
+ * there it neither holds up the app's requests nor waits behind them.
  */
-import nodemailer from 'nodemailer';
+import { Worker } from 'node:worker_threads';
 import { scrubText, type Logger } from '../logger';
-import { toMailError } from './mail-error';
+import { toMailError, type MailError } from './mail-error';
+import type { ThreadFailure, ThreadReply, ThreadRequest, ThreadSettings } from './smtp-thread';
 import type { Mailer } from './types';
 
 export interface SmtpOptions {
@@ -25,35 +28,73 @@ const DEFAULTS: Required<SmtpOptions> = {
   maxConnections: 5,
 };
 
+/** How long close() lets the thread end its SMTP sessions before stopping it. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
+/** A failure without an SMTP reply, as Nodemailer reports a lost connection: temporary. */
+function connectionError(message: string): MailError {
+  return toMailError(Object.assign(new Error(message), { code: 'ECONNECTION' }));
+}
+
+function fromThread(failure: ThreadFailure): MailError {
+  return toMailError(Object.assign(new Error(failure.message), failure));
+}
+
 export function createSmtpMailer(url: string, from: string, logger: Logger, options: SmtpOptions = {}): Mailer {
-  const settings = { ...DEFAULTS, ...options };
-  const transport = nodemailer.createTransport({
-    url,
-    pool: true,
-    maxConnections: settings.maxConnections,
-    maxMessages: 100,
-    connectionTimeout: settings.connectionTimeout,
-    greetingTimeout: settings.greetingTimeout,
-    socketTimeout: settings.socketTimeout,
-    // The dispatch worker owns retries: a message the connection dropped fails back to it once.
-    maxRequeues: 0,
-  });
+  const settings: ThreadSettings = { url, from, ...DEFAULTS, ...options };
+  const pending = new Map<number, { resolve: (messageId: string) => void; reject: (err: MailError) => void }>();
+  let lastId = 0;
+  let thread: Worker | null = null;
   let closed = false;
+
+  /** Started on the first send; a thread that died is replaced by the next send. */
+  function started(): Worker {
+    if (thread) return thread;
+    // The app runs TypeScript through tsx: the thread registers it before loading its module.
+    const code = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(require.resolve('./smtp-thread'))});`;
+    const worker = new Worker(code, { eval: true, workerData: settings });
+    worker.on('message', (reply: ThreadReply) => {
+      const waiter = pending.get(reply.id);
+      if (!waiter) return;
+      pending.delete(reply.id);
+      // Idle, the thread keeps nobody alive; a send in flight does.
+      if (pending.size === 0) worker.unref();
+      if ('failure' in reply) waiter.reject(fromThread(reply.failure));
+      else waiter.resolve(reply.messageId);
+    });
+    const lost = (why: string) => {
+      if (thread === worker) thread = null;
+      for (const waiter of pending.values()) waiter.reject(connectionError(why));
+      pending.clear();
+    };
+    worker.on('error', (err) => {
+      logger.error({ err }, 'the SMTP thread failed');
+      lost(`The SMTP thread failed: ${err.message}`);
+    });
+    worker.on('exit', () => lost('The SMTP transport is closed.'));
+    worker.unref();
+    thread = worker;
+    return worker;
+  }
+
+  function sendOnThread(request: Extract<ThreadRequest, { type: 'send' }>): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const worker = started();
+      // Posted first: a message that cannot be copied to the thread throws here and leaves nothing pending.
+      worker.postMessage(request satisfies ThreadRequest);
+      pending.set(request.id, { resolve, reject });
+      worker.ref();
+    });
+  }
+
   return {
     kind: 'smtp',
     async send(mail) {
-      if (closed) throw toMailError(Object.assign(new Error('The SMTP transport is closed.'), { code: 'ECONNECTION' }));
+      if (closed) throw connectionError('The SMTP transport is closed.');
       try {
-        const info = await transport.sendMail({
-          from,
-          to: mail.to,
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
-          headers: mail.headers,
-        });
-        logger.debug({ messageId: info.messageId, tag: mail.tag }, 'email accepted by the SMTP server');
-        return { messageId: info.messageId };
+        const messageId = await sendOnThread({ type: 'send', id: ++lastId, mail });
+        logger.debug({ messageId, tag: mail.tag }, 'email accepted by the SMTP server');
+        return { messageId };
       } catch (err) {
         const error = toMailError(err);
         // Fields only: the server's reply often quotes the recipient's address.
@@ -64,7 +105,14 @@ export function createSmtpMailer(url: string, from: string, logger: Logger, opti
     },
     async close() {
       closed = true;
-      transport.close();
+      const worker = thread;
+      if (!worker) return;
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.ref();
+      worker.postMessage({ type: 'close' } satisfies ThreadRequest);
+      const timer = setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }

@@ -227,6 +227,26 @@ describe('how refusals are classified', () => {
     }
   });
 
+  it('fails a send still waiting for the server as temporary when it closes, and closes promptly', async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const sender = createSmtpMailer(`smtp://127.0.0.1:${port}`, 'surveys@example.com', logger, { greetingTimeout: 20_000 });
+    try {
+      const waiting = failure(sender.send(email('x@example.fr', 'tok', 'fr')));
+      while (sockets.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      const started = Date.now();
+      await sender.close();
+      const err = await waiting;
+      expect(err.temporary).toBe(true);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
   it('refuses to send once closed, as a temporary failure', async () => {
     const sender = createSmtpMailer(smtp.url, 'surveys@example.com', logger);
     await sender.close();
