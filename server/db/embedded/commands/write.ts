@@ -103,14 +103,14 @@ export function runUpdate(engine: Engine, db: string, name: string, st: UpdateSt
   // Compiling first rejects a malformed update even when no document matches, as MongoDB does.
   const compiled = compileUpdate(st.update, { arrayFilters: st.arrayFilters, multi: st.multi });
   const existing = engine.collection(db, name);
-  const matcher = compileFilter(st.filter);
-  const positional = usesPositional(st.update);
+  // Only the positional operator needs the match position; readDocs matches on its own.
+  const matcher = usesPositional(st.update) ? compileFilter(st.filter) : null;
   const applyOpts = { now: new Date(), variables: st.variables };
   // Collect targets first so a document moved by its own update is not visited twice.
   const targets = [...readDocs(existing, { filter: st.filter, sort: st.sort, limit: st.multi ? undefined : 1 })];
   const out: UpdateOutcome = { matched: 0, modified: 0 };
   for (const { key, doc } of targets) {
-    const position = positional ? matcher.matchPosition(doc).position : undefined;
+    const position = matcher ? matcher.matchPosition(doc).position : undefined;
     const result = compiled.apply(doc, { ...applyOpts, position });
     out.matched += 1;
     out.before = doc;

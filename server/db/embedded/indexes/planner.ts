@@ -59,6 +59,9 @@ export function planQuery(filter: Doc, indexes: readonly Index[]): Plan | null {
   }
   let best: Plan | null = null;
   const candidates = indexes.filter((ix) => !ix.hidden && (!ix.partial || coversPartial(filter, ix)) && conditions.has(ix.fields[0]) && !POSITIONAL.test(ix.fields[0]));
+  // Unique indexes first: an equality on every field of one is the plan whatever the others
+  // hold, so the others need not be counted (a write by its unique key, the common case).
+  candidates.sort((a, b) => Number(b.unique) - Number(a.unique));
   // Equality plans first: they count cheaply and give later counts a low cap.
   for (const index of candidates) {
     const plan = equalityPlan(index, conditions, best?.estimate ?? Infinity);
