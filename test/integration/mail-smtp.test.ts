@@ -209,12 +209,25 @@ describe('how refusals are classified', () => {
     }
   });
 
-  it('gives up quickly on a server that never greets, as a temporary failure', async () => {
+  /** A server that accepts connections and never says a word. */
+  async function startSilentServer(): Promise<{ url: string; sockets: net.Socket[]; stop(): Promise<void> }> {
     const sockets: net.Socket[] = [];
     const silent = net.createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as AddressInfo;
-    const sender = createSmtpMailer(`smtp://127.0.0.1:${port}`, 'surveys@example.com', logger, { greetingTimeout: 300 });
+    return {
+      url: `smtp://127.0.0.1:${port}`,
+      sockets,
+      async stop() {
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => silent.close(() => resolve()));
+      },
+    };
+  }
+
+  it('gives up quickly on a server that never greets, as a temporary failure', async () => {
+    const silent = await startSilentServer();
+    const sender = createSmtpMailer(silent.url, 'surveys@example.com', logger, { greetingTimeout: 300 });
     const started = Date.now();
     try {
       const err = await failure(sender.send(email('x@example.fr', 'tok', 'fr')));
@@ -222,28 +235,23 @@ describe('how refusals are classified', () => {
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       await sender.close();
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await silent.stop();
     }
   });
 
   it('fails a send still waiting for the server as temporary when it closes, and closes promptly', async () => {
-    const sockets: net.Socket[] = [];
-    const silent = net.createServer((socket) => sockets.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const { port } = silent.address() as AddressInfo;
-    const sender = createSmtpMailer(`smtp://127.0.0.1:${port}`, 'surveys@example.com', logger, { greetingTimeout: 20_000 });
+    const silent = await startSilentServer();
+    const sender = createSmtpMailer(silent.url, 'surveys@example.com', logger, { greetingTimeout: 20_000 });
     try {
       const waiting = failure(sender.send(email('x@example.fr', 'tok', 'fr')));
-      while (sockets.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (silent.sockets.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
       const started = Date.now();
       await sender.close();
       const err = await waiting;
       expect(err.temporary).toBe(true);
       expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await silent.stop();
     }
   });
 
