@@ -5,8 +5,9 @@
  * composing and encoding each message costs more CPU than anything else in a send, and
  * there it neither holds up the app's requests nor waits behind them.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { scrubText, type Logger } from '../logger';
+import { startModuleThread } from '../threads';
 import { toMailError, type MailError } from './mail-error';
 import type { ThreadFailure, ThreadReply, ThreadRequest, ThreadSettings } from './smtp-thread';
 import type { Mailer } from './types';
@@ -50,9 +51,7 @@ export function createSmtpMailer(url: string, from: string, logger: Logger, opti
   /** Started on the first send; a thread that died is replaced by the next send. */
   function started(): Worker {
     if (thread) return thread;
-    // The app runs TypeScript through tsx: the thread registers it before loading its module.
-    const code = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(require.resolve('./smtp-thread'))});`;
-    const worker = new Worker(code, { eval: true, workerData: settings });
+    const worker = startModuleThread(require.resolve('./smtp-thread'), { workerData: settings });
     worker.on('message', (reply: ThreadReply) => {
       const waiter = pending.get(reply.id);
       if (!waiter) return;

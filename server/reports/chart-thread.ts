@@ -5,7 +5,8 @@
  * requests are answered in any order by id. Should it die, pending charts fail and the
  * next one starts a new thread.
  */
-import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+import { isMainThread, parentPort, type Worker } from 'node:worker_threads';
+import { startModuleThread } from '../threads';
 import { drawSvg, loadEngines } from './chart-draw';
 
 /** Id 0 with no spec: load vega and answer nothing. */
@@ -18,9 +19,7 @@ const pending = new Map<number, { resolve: (r: { svg: string; warnings: string[]
 
 function thread(): Worker {
   if (worker) return worker;
-  // The app runs TypeScript through tsx: the thread registers it before loading this file.
-  const code = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(__filename)});`;
-  const started = new Worker(code, { eval: true });
+  const started = startModuleThread(__filename);
   started.on('message', (reply: Reply) => {
     const waiter = pending.get(reply.id);
     if (!waiter) return;
