@@ -2,16 +2,17 @@
  * ingestCalls: the one way calls come in (API and CSV import). Per batch: check each
  * call, drop repeats (stored or earlier in the batch), decide eligibility in input
  * order (so two calls of one customer in a batch cannot both be surveyed), store the
- * calls with their decisions, then create an invitation for each scheduled one.
+ * calls with their decisions and an invitation for each scheduled one. A batch goes
+ * through in parts, each stored while the next is checked and decided.
  */
 import { Types } from 'mongoose';
 import { createInvitations, withdrawInvitations } from '../invitations';
 import { countCallbacks, countSurveyed, reportingDay, watchChunk } from './callbacks';
 import { decideEligibility, decisionRecord, type Decision } from './eligibility';
-import { agentWeekKey, loadHistory, type ResolvedCall } from './lookups';
+import { agentWeekKey, coversCall, loadHistory, mergeHistory, type History, type ResolvedCall } from './lookups';
 import { CallModel } from './model';
 import { MAX_BATCH } from './schemas';
-import { screenCalls } from './screen';
+import { startScreening } from './screen';
 
 export type Outcome = {
   externalId: string;
@@ -48,72 +49,145 @@ export async function ingestCalls(calls: unknown[], source: CallSource, options:
   return results;
 }
 
+/**
+ * Items checked and stored per part: the database stores one part while the next is
+ * checked and decided, instead of the two sides taking turns on the whole batch.
+ */
+const STORE_PART = 125;
+
 async function ingestChunk(items: unknown[], source: CallSource, options: IngestOptions): Promise<Outcome[]> {
   const now = options.now ?? new Date();
   const random = options.random ?? Math.random;
-  const { verdicts, fresh } = await screenCalls(items, now);
-  const results: Outcome[] = verdicts.map((v) => v ?? { externalId: '', outcome: 'invalid' });
-
+  const screening = await startScreening(items, now);
   const watch = watchChunk();
-  const history = await loadHistory(fresh.map((f) => f.resolved), now);
-  const decided = fresh.map(({ index, resolved }) => {
+  // The history of every call the batch may hold is asked for before its calls are
+  // checked (the database answers while the first part is); a checked call whose reading
+  // differs from the expected one gets its own lookup before it is decided.
+  const historyLookup = loadHistory(
+    screening.expected.filter((c): c is ResolvedCall => c !== null),
+    now,
+  );
+  historyLookup.catch(() => undefined); // awaited in the first part, where a failure is reported
+  let history: History | undefined;
+  // What this batch scheduled, beside what was stored before it.
+  const surveysHere = new Map<string, Date[]>();
+  const agentWeeksHere = new Map<string, number>();
+
+  const decide = (history: History, { index, resolved }: { index: number; resolved: ResolvedCall }): Decided => {
     const { call, queue, site, customerHash, week } = resolved;
     const weekKey = call.agent ? agentWeekKey(queue.code, call.agent, week) : '';
+    const stored = history.surveys.get(customerHash) ?? [];
+    const here = surveysHere.get(customerHash);
     const decision = decideEligibility({
       endedAt: call.endedAt,
       agent: call.agent,
       settings: queue.survey,
       timeZone: site.timezone,
       now,
-      customerSurveys: history.surveys.get(customerHash) ?? [],
-      agentSurveysThisWeek: history.agentWeeks.get(weekKey) ?? 0,
+      customerSurveys: here ? [...stored, ...here] : stored,
+      agentSurveysThisWeek: (history.agentWeeks.get(weekKey) ?? 0) + (agentWeeksHere.get(weekKey) ?? 0),
       suppression: history.suppressions.get(customerHash) ?? null,
       random,
     });
     if (decision.outcome === 'scheduled') {
-      history.surveys.set(customerHash, [...(history.surveys.get(customerHash) ?? []), decision.sendAt]);
-      if (weekKey) history.agentWeeks.set(weekKey, (history.agentWeeks.get(weekKey) ?? 0) + 1);
+      surveysHere.set(customerHash, [...(here ?? []), decision.sendAt]);
+      if (weekKey) agentWeeksHere.set(weekKey, (agentWeeksHere.get(weekKey) ?? 0) + 1);
     }
     return { index, resolved, decision, doc: callDocument(resolved, decision, source, now) };
-  });
+  };
 
-  // The calls, their invitations and their `surveyed` counts are written at the same time
-  // (the call ids are made here); an invitation whose call was not stored is withdrawn
-  // afterwards, and its count taken back.
-  const scheduled = decided.filter((d): d is Decided & { decision: ScheduledDecision } => d.decision.outcome === 'scheduled');
+  // Checked and decided part by part in input order (a part sees the decisions of the
+  // parts before it), each part stored as soon as it is decided; the `surveyed` counts of
+  // the whole batch are written beside the last part and taken back afterwards for the
+  // calls that were not kept.
+  const decided: Decided[] = [];
+  const parts: Promise<StoredPart>[] = [];
+  let failure: unknown = null;
+  try {
+    for (let from = 0; from < items.length; from += STORE_PART) {
+      const fresh = await screening.check(from, Math.min(items.length, from + STORE_PART));
+      const known = (history ??= await historyLookup);
+      const unexpected = fresh.filter((f) => !coversCall(screening.expected[f.index] ?? null, f.resolved));
+      if (unexpected.length > 0) {
+        // Read without this batch's own calls, which may be stored by now: they are counted above.
+        const ownCalls = new Set(decided.map((d) => d.doc._id.toHexString()));
+        mergeHistory(known, await loadHistory(unexpected.map((f) => f.resolved), now, ownCalls));
+      }
+      const part = fresh.map((f) => decide(known, f));
+      decided.push(...part);
+      const storing = storePart(part);
+      storing.catch(() => undefined); // settled below, with the others
+      parts.push(storing);
+      // Lets the driver encode and send this part before the next one is checked.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } catch (err) {
+    // The parts already sent are settled (and counted) as usual; the request then fails.
+    failure = err;
+  }
+  const results: Outcome[] = screening.verdicts.map((v) => v ?? { externalId: '', outcome: 'invalid' });
   const docs = decided.map((d) => d.doc);
-  const [stored, invited, counted] = await Promise.allSettled([insertCalls(docs), inviteScheduled(scheduled), countSurveyed(docs)]);
-  const takeBack = (calls: CallDocument[]) => (counted.status === 'fulfilled' && calls.length > 0 ? countSurveyed(calls, -1) : undefined);
+  const [counted, ...stored] = await Promise.allSettled([countSurveyed(docs), ...parts]);
+
+  const kept: CallDocument[] = [];
+  for (const part of stored) {
+    if (part.status === 'rejected') {
+      failure ??= part.reason;
+      continue;
+    }
+    const { calls, refused, uninvited } = part.value;
+    for (const d of calls) {
+      if (refused.has(d.doc.externalId)) {
+        // Posted twice at the same moment: the other request stored it first.
+        results[d.index] = { externalId: d.doc.externalId, outcome: 'duplicate', reason: 'already received' };
+      } else {
+        results[d.index] = outcomeOf(d.doc.externalId, d.decision);
+        if (!uninvited.has(d.doc._id)) kept.push(d.doc);
+      }
+    }
+    if (uninvited.size > 0) failure ??= [...uninvited.values()][0];
+  }
+  if (counted.status === 'rejected') failure ??= counted.reason;
+  // The calls that stay are counted now, even if the request fails: a retry finds them duplicates.
+  const keptIds = new Set(kept.map((d) => d._id));
+  const notKept = docs.filter((d) => !keptIds.has(d._id));
+  await Promise.all([
+    counted.status === 'fulfilled' && notKept.length > 0 ? countSurveyed(notKept, -1) : undefined,
+    countCallbacks(kept, history?.nearby ?? [], watch),
+  ]);
+  if (failure !== null) throw failure;
+  return results;
+}
+
+interface StoredPart {
+  calls: Decided[];
+  /** externalIds another request stored first (the unique index refused them). */
+  refused: Set<string>;
+  /** Stored calls whose invitation could not be created (then removed), with the error. */
+  uninvited: Map<Types.ObjectId, unknown>;
+}
+
+/**
+ * Stores a part's calls and its scheduled calls' invitations at the same time (the call
+ * ids are made here). An invitation whose call was refused is withdrawn; a call whose
+ * invitation failed is removed, as it would never be surveyed and a retry redoes both.
+ * Throws when the calls could not be stored, after withdrawing the part's invitations.
+ */
+async function storePart(calls: Decided[]): Promise<StoredPart> {
+  const scheduled = calls.filter((d): d is Decided & { decision: ScheduledDecision } => d.decision.outcome === 'scheduled');
+  const [stored, invited] = await Promise.allSettled([insertCalls(calls.map((d) => d.doc)), inviteScheduled(scheduled)]);
   if (stored.status === 'rejected') {
-    await Promise.all([withdrawInvitations(scheduled.map((d) => d.doc._id.toHexString())), takeBack(docs)]);
+    await withdrawInvitations(scheduled.map((d) => d.doc._id.toHexString()));
     throw stored.reason;
   }
-  if (invited.status === 'rejected') {
-    // As before this batch: its calls are not counted.
-    await takeBack(docs);
-    throw invited.reason;
-  }
-  if (counted.status === 'rejected') throw counted.reason;
-  const duplicates = stored.value;
-  const failedInvites = invited.value;
-  await withdrawInvitations(scheduled.filter((d) => duplicates.has(d.doc.externalId)).map((d) => d.doc._id.toHexString()));
-  for (const d of decided) {
-    if (duplicates.has(d.doc.externalId)) {
-      // Posted twice at the same moment: the other request stored it first.
-      results[d.index] = { externalId: d.doc.externalId, outcome: 'duplicate', reason: 'already received' };
-    } else {
-      results[d.index] = outcomeOf(d.doc.externalId, d.decision);
-    }
-  }
-  const failed = failedInvites.filter((f) => !duplicates.has(f.call.doc.externalId));
-  // A call without its invitation would never be surveyed: remove it so a retry redoes both.
-  if (failed.length > 0) await CallModel.deleteMany({ _id: { $in: failed.map((f) => f.call.doc._id) } });
-  // The calls that stay are counted now, even if the request fails: a retry finds them duplicates.
-  const removed = new Set(failed.map((f) => f.call.doc._id));
-  const kept = (d: CallDocument) => !duplicates.has(d.externalId) && !removed.has(d._id);
-  await Promise.all([takeBack(docs.filter((d) => !kept(d))), countCallbacks(docs.filter(kept), history.nearby, watch)]);
-  if (failed.length > 0) throw (failed[0] as (typeof failed)[number]).err;
-  return results;
+  const refused = stored.value;
+  const failed = invited.status === 'fulfilled' ? invited.value : scheduled.map((call) => ({ call, err: invited.reason as unknown }));
+  const uninvited = new Map(failed.filter((f) => !refused.has(f.call.doc.externalId)).map((f) => [f.call.doc._id, f.err] as const));
+  await Promise.all([
+    withdrawInvitations(scheduled.filter((d) => refused.has(d.doc.externalId)).map((d) => d.doc._id.toHexString())),
+    uninvited.size > 0 ? CallModel.deleteMany({ _id: { $in: [...uninvited.keys()] } }) : undefined,
+  ]);
+  return { calls, refused, uninvited };
 }
 
 function outcomeOf(externalId: string, decision: Decision): Outcome {

@@ -5,11 +5,12 @@
  * their ends (callbacks), and the agents' scheduled surveys per queue and ISO week.
  * Decisions are eligibility.ts's job.
  */
+import { Types } from 'mongoose';
 import { hashEmail, suppressionsByHash, type SuppressionReason } from '../suppressions';
 import { queueByCode, siteAt, type Queue } from '../queues';
 import { siteByCode, type Site } from '../sites';
-import { isoWeek } from '../time/local-time';
-import { callbackWindow, NEARBY_FIELDS, type CountedCall } from './callbacks';
+import { isoWeekOfDate } from '../time/local-time';
+import { callbackWindow, NEARBY_FIELDS, reportingDay, type CountedCall } from './callbacks';
 import { CallModel } from './model';
 import type { CallInput } from './schemas';
 
@@ -53,11 +54,14 @@ export function loadQueues(codes: Iterable<string>): Promise<Map<string, Queue |
   return lookupAll(codes, (code) => queueByCode(code));
 }
 
-/** Every site these calls name or their queue had when they ended, with `queues` (from loadQueues) for reference. */
-export async function loadReferences(calls: readonly CallInput[], queues: Map<string, Queue | null>): Promise<References> {
+/**
+ * Every site these calls name or their queue had when they ended, with `queues` (from
+ * loadQueues) for reference; the sites in `known` are not looked up again (nor returned).
+ */
+export async function loadReferences(calls: readonly CallInput[], queues: Map<string, Queue | null>, known?: ReadonlyMap<string, Site | null>): Promise<References> {
   const siteCodes = calls.flatMap((c) => {
     const queue = queues.get(c.queue);
-    return [c.site, queue ? queueSiteAt(queue, c.endedAt) : null].filter((s): s is string => Boolean(s));
+    return [c.site, queue ? queueSiteAt(queue, c.endedAt) : null].filter((s): s is string => Boolean(s) && !known?.has(s as string));
   });
   const sites = await lookupAll(siteCodes, (code) => siteByCode(code));
   return { queues, sites };
@@ -71,17 +75,21 @@ export function queueSiteAt(queue: Queue, endedAt: Date): string | null {
   return siteAt(queue.assignments, endedAt) ?? queue.assignments[0]?.site ?? null;
 }
 
-/** The call with its queue, site, customer hash and week; or why it cannot be taken (an `invalid` reason). */
-export function resolveCall(call: CallInput, refs: References): { resolved: ResolvedCall } | { reason: string } {
+/**
+ * The call with its queue, site, customer hash and week; or why it cannot be taken (an
+ * `invalid` reason). `known`: the same call resolved before from another reading, whose
+ * hash and week are reused where they were computed from the same values.
+ */
+export function resolveCall(call: CallInput, refs: References, known?: ResolvedCall | null): { resolved: ResolvedCall } | { reason: string } {
   const queue = refs.queues.get(call.queue);
   if (!queue) return { reason: `queue ${call.queue} is unknown` };
   const code = call.site ?? queueSiteAt(queue, call.endedAt);
   if (!code) return { reason: `queue ${call.queue} has no site; send site` };
   const site = refs.sites.get(code);
   if (!site) return { reason: `site ${code} is unknown` };
-  return {
-    resolved: { call, queue, site, customerHash: hashEmail(call.customer.email), week: isoWeek(call.endedAt, site.timezone) },
-  };
+  const customerHash = known && known.call.customer.email === call.customer.email ? known.customerHash : hashEmail(call.customer.email);
+  const week = known && known.site === site && known.call.endedAt.getTime() === call.endedAt.getTime() ? known.week : isoWeekOfDate(reportingDay(call.endedAt, site.timezone));
+  return { resolved: { call, queue, site, customerHash, week } };
 }
 
 /** Which of these externalIds are already stored. */
@@ -106,18 +114,46 @@ export function agentWeekKey(queue: string, agent: string, week: string): string
   return `${queue}|${agent}|${week}`;
 }
 
-/** Suppressions, nearby surveys and agent counts for the calls about to be decided. */
-export async function loadHistory(calls: readonly ResolvedCall[], now: Date): Promise<History> {
+/**
+ * Suppressions, nearby surveys and agent counts for the calls about to be decided;
+ * the stored calls whose ids are in `exclude` (hex) are left out.
+ */
+export async function loadHistory(calls: readonly ResolvedCall[], now: Date, exclude: ReadonlySet<string> = new Set()): Promise<History> {
   const [suppressions, { surveys, nearby }, agentWeeks] = await Promise.all([
     suppressionsByHash(calls.map((c) => c.customerHash)),
-    customerCalls(calls, now),
-    agentWeekCounts(calls),
+    customerCalls(calls, now, exclude),
+    agentWeekCounts(calls, exclude),
   ]);
   return { suppressions, surveys, agentWeeks, nearby };
 }
 
+/** Whether the history read for `expected` is the history of `call`: same customer, queue, agent, end and week. */
+export function coversCall(expected: ResolvedCall | null, call: ResolvedCall): boolean {
+  return (
+    expected !== null &&
+    expected.customerHash === call.customerHash &&
+    expected.queue.code === call.queue.code &&
+    expected.call.agent === call.call.agent &&
+    expected.call.endedAt.getTime() === call.call.endedAt.getTime() &&
+    expected.week === call.week
+  );
+}
+
+/** Adds `more`, read later for other calls, to `history`: the later count of an agent's week wins, a call or survey read twice counts once. */
+export function mergeHistory(history: History, more: History): void {
+  for (const [hash, reason] of more.suppressions) history.suppressions.set(hash, reason);
+  for (const [hash, dates] of more.surveys) {
+    const known = history.surveys.get(hash) ?? [];
+    const times = new Set(known.map((d) => d.getTime()));
+    history.surveys.set(hash, [...known, ...dates.filter((d) => !times.has(d.getTime()))]);
+  }
+  for (const [key, n] of more.agentWeeks) history.agentWeeks.set(key, Math.max(n, history.agentWeeks.get(key) ?? 0));
+  const ids = new Set(history.nearby.map((c) => c._id.toHexString()));
+  history.nearby.push(...more.nearby.filter((c) => !ids.has(c._id.toHexString())));
+}
+
 /** One query for both: the customers' surveys near these dates, and their calls near these ends. */
-async function customerCalls(calls: readonly ResolvedCall[], now: Date): Promise<Pick<History, 'surveys' | 'nearby'>> {
+async function customerCalls(calls: readonly ResolvedCall[], now: Date, exclude: ReadonlySet<string>): Promise<Pick<History, 'surveys' | 'nearby'>> {
   const surveys = new Map<string, Date[]>();
   if (calls.length === 0) return { surveys, nearby: [] };
   const ends = calls.map((c) => c.call.endedAt.getTime());
@@ -135,6 +171,7 @@ async function customerCalls(calls: readonly ResolvedCall[], now: Date): Promise
   const queues = new Set(calls.map((c) => c.call.queue));
   const nearby: CountedCall[] = [];
   for (const f of found) {
+    if (exclude.size > 0 && exclude.has(f._id.toHexString())) continue;
     const sendAt = f.decision.sendAt;
     if (maxDays > 0 && sendAt && sendAt >= from && sendAt <= to) {
       const list = surveys.get(f.customerHash) ?? [];
@@ -146,7 +183,7 @@ async function customerCalls(calls: readonly ResolvedCall[], now: Date): Promise
   return { surveys, nearby };
 }
 
-async function agentWeekCounts(calls: readonly ResolvedCall[]): Promise<Map<string, number>> {
+async function agentWeekCounts(calls: readonly ResolvedCall[], exclude: ReadonlySet<string>): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   const balanced = calls.filter((c) => c.call.agent && c.queue.survey.minPerAgentPerWeek > 0);
   if (balanced.length === 0) return counts;
@@ -157,6 +194,7 @@ async function agentWeekCounts(calls: readonly ResolvedCall[]): Promise<Map<stri
         agent: { $in: [...new Set(balanced.map((c) => c.call.agent as string))] },
         week: { $in: [...new Set(balanced.map((c) => c.week))] },
         'decision.outcome': 'scheduled',
+        ...(exclude.size > 0 ? { _id: { $nin: [...exclude].map((id) => new Types.ObjectId(id)) } } : {}),
       },
     },
     { $group: { _id: { queue: '$queue', agent: '$agent', week: '$week' }, n: { $sum: 1 } } },

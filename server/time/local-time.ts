@@ -119,14 +119,25 @@ export function isQuietTime(time: string, quiet: QuietHours): boolean {
  * time skipped by a spring-forward change moves forward by the gap, like the clocks.
  */
 export function nextAllowedTime(instant: Date, quiet: QuietHours | null, timeZone: string): Date {
-  if (!quiet) return instant;
-  const { date, time } = zonedParts(instant, timeZone);
-  if (!isQuietTime(time, quiet)) return instant;
-  const wraps = quiet.start > quiet.end;
-  const endDate = wraps && time >= quiet.start ? addDays(date, 1) : date;
-  const end = zonedInstant(endDate, quiet.end, timeZone);
+  if (!quiet || quiet.start === quiet.end) return instant;
+  // In minutes of the local day, without formatting: ingest asks this twice per surveyed call.
+  const wall = wallClock(instant.getTime(), timeZone);
+  const minute = ((wall % DAY_MS) + DAY_MS) % DAY_MS / MINUTE_MS;
+  const start = minuteOfDay(quiet.start);
+  const end = minuteOfDay(quiet.end);
+  const wraps = start > end;
+  const inQuiet = wraps ? minute >= start || minute < end : minute >= start && minute < end;
+  if (!inQuiet) return instant;
+  const dayStart = wall - minute * MINUTE_MS;
+  const endWall = dayStart + (wraps && minute >= start ? DAY_MS : 0) + end * MINUTE_MS;
+  const endAt = instantOfWall(endWall, timeZone);
   // Guard against a zone rule that would give back an earlier instant (never observed).
-  return end.getTime() > instant.getTime() ? end : new Date(instant.getTime() + 60_000);
+  return endAt > instant.getTime() ? new Date(endAt) : new Date(instant.getTime() + 60_000);
+}
+
+/** Minutes since midnight of "HH:MM". */
+function minuteOfDay(time: string): number {
+  return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 }
 
 /** The same local time `days` calendar days later in `timeZone` (23 or 25 hours across a DST change). */
@@ -138,7 +149,11 @@ export function addLocalDays(instant: Date, days: number, timeZone: string): Dat
 
 /** The ISO 8601 week of `instant` in `timeZone`, e.g. "2026-W47" (weeks start on Monday). */
 export function isoWeek(instant: Date, timeZone: string): string {
-  const { date } = zonedParts(instant, timeZone);
+  return isoWeekOfDate(zonedParts(instant, timeZone).date);
+}
+
+/** ISO 8601 week of a calendar date "YYYY-MM-DD", as "2026-W47". */
+export function isoWeekOfDate(date: string): string {
   const [y, m, d] = date.split('-').map(Number);
   const day = new Date(Date.UTC(y as number, (m as number) - 1, d));
   const weekday = (day.getUTCDay() + 6) % 7; // Monday 0 … Sunday 6

@@ -119,6 +119,27 @@ describe('posting a batch', () => {
     expect(list.body.error.code).toBe('CALLS_BODY');
   });
 
+  it('decides a large batch in input order across the parts it is stored in', async () => {
+    await queue('parts-team', 'ABV', { samplingRate: 0, minPerAgentPerWeek: 2, quietHours: null });
+    const batch = Array.from({ length: 600 }, () => makeCall());
+    batch[3] = makeCall({ customer: { email: 'across.parts@example.fr' } });
+    batch[550] = makeCall({ customer: { email: ' Across.Parts@Example.fr' } });
+    batch[400] = makeCall({ externalId: batch[10]?.externalId });
+    for (const i of [5, 300, 590]) batch[i] = makeCall({ queue: 'parts-team', agent: 'parts.agent' });
+    const surveyedBefore = await surveyedCount();
+
+    const res = await api.post({ calls: batch });
+    const out = outcomes(res);
+    expect([out[3], out[550]]).toEqual(['scheduled', 'quarantined']);
+    expect(res.body.results[400]).toEqual({ externalId: batch[10]?.externalId, outcome: 'duplicate', reason: 'repeated in this batch' });
+    expect([out[5], out[300], out[590]]).toEqual(['scheduled', 'scheduled', 'sampled_out']);
+    expect(out.filter((o) => o === 'scheduled')).toHaveLength(597);
+    const ids = batch.map((c) => c.externalId);
+    expect(await calls().countDocuments({ externalId: { $in: ids } })).toBe(599);
+    expect(await invitations().countDocuments({ externalId: { $in: ids } })).toBe(597);
+    expect((await surveyedCount()) - surveyedBefore).toBe(597);
+  });
+
   it('stores each call once when the same batch arrives twice at the same moment', async () => {
     const batch = Array.from({ length: 40 }, () => makeCall());
     const source = { type: 'api' as const, id: 'race' };
