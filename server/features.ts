@@ -9,6 +9,7 @@ import { auditRoutes } from './audit/routes';
 import { authRoutes, sessionRouter } from './auth/routes';
 import { prepareAuth } from './auth/startup';
 import { callRoutes, callUploadParser } from './calls/routes';
+import { dropRetiredIndexes } from './invitations';
 import { prepareDemo, type DemoStatus } from './demo';
 import { mailRoutes } from './mail/routes';
 import { privacyRoutes } from './privacy';
@@ -60,9 +61,11 @@ export interface PreparedFeatures {
   demo: DemoStatus | null;
 }
 
-/** Start-up work: seeding the first admin, the bootstrap API key, default survey templates, the demo data. */
+/** Start-up work: seeding the first admin, the bootstrap API key, retired indexes, default survey templates, the demo data. */
 export async function prepareFeatures({ config, logger, surveysDir }: FeatureDeps): Promise<PreparedFeatures> {
   await prepareAuth(config, logger);
+  const retired = await dropRetiredIndexes();
+  if (retired.length > 0) logger.info({ indexes: retired }, 'invitation indexes no longer used dropped');
   await loadSurveyTemplates({ dir: surveysDir, logger });
   // Rollups counted before the coarse level existed: built once, before the app serves.
   if (await rebuildIfNoCoarseLevel()) logger.info('rollups rebuilt to add the coarse level');

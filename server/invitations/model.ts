@@ -71,8 +71,28 @@ invitationSchema.index({ nextAttemptAt: 1 });
 invitationSchema.index({ reminderAt: 1 });
 // The expiry sweep over unanswered invitations.
 invitationSchema.index({ state: 1, expiresAt: 1 });
-// Reports: invitations sent per site over a period.
-invitationSchema.index({ site: 1, sentAt: 1 });
+
+/**
+ * Indexes that earlier versions created and no query uses any more (reports count sent
+ * invitations in the rollups): each would still cost every insert and send.
+ */
+const RETIRED_INDEXES = ['site_1_sentAt_1'];
+/** MongoDB's codes for a missing index and a missing collection. */
+const ALREADY_GONE = new Set([26, 27]);
+
+/** Drops the retired indexes where a database still has them; returns the names dropped. */
+export async function dropRetiredIndexes(): Promise<string[]> {
+  const dropped: string[] = [];
+  for (const name of RETIRED_INDEXES) {
+    try {
+      await Invitation.collection.dropIndex(name);
+      dropped.push(name);
+    } catch (err) {
+      if (!ALREADY_GONE.has((err as { code?: number }).code ?? 0)) throw err;
+    }
+  }
+  return dropped;
+}
 
 export type InvitationRecord = InferSchemaType<typeof invitationSchema> & { _id: Types.ObjectId };
 export const Invitation = mongoose.model('Invitation', invitationSchema);

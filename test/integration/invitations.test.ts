@@ -1,10 +1,10 @@
 /**
  * Invitation records through the service, against the embedded engine: tokens (random,
  * URL-safe, stored only as a hash), one invitation per call, lookups by token, and the
- * customer-side changes (unsubscribed, answered).
+ * customer-side changes (unsubscribed, answered), and the indexes earlier versions left.
  */
 import { createHash } from 'node:crypto';
-import { createInvitation, findInvitationByToken, markAnswered, markUnsubscribed } from '../../server/invitations';
+import { createInvitation, dropRetiredIndexes, findInvitationByToken, markAnswered, markUnsubscribed } from '../../server/invitations';
 import { Invitation } from '../../server/invitations/model';
 import { DAY, at, schedule, stored } from '../helpers/dispatch';
 import { useTestDatabase } from '../helpers/database';
@@ -107,5 +107,18 @@ describe('customer-side changes', () => {
     const { id } = await schedule('answered@example.fr', T, { reminderAt: at(T, 3 * DAY) });
     await markAnswered(id, at(T, 1000));
     expect(await stored(id)).toMatchObject({ state: 'answered', answeredAt: at(T, 1000), nextAttemptAt: null, reminderAt: null });
+  });
+});
+
+describe('indexes', () => {
+  it('drops an index no query uses any more where a database still has it, and only once', async () => {
+    await Invitation.init();
+    await Invitation.collection.createIndex({ site: 1, sentAt: 1 });
+    const names = async () => (await Invitation.collection.indexes()).map((i) => i.name);
+    expect(await names()).toContain('site_1_sentAt_1');
+    expect(await dropRetiredIndexes()).toEqual(['site_1_sentAt_1']);
+    expect(await names()).not.toContain('site_1_sentAt_1');
+    expect(await names()).toContain('nextAttemptAt_1');
+    expect(await dropRetiredIndexes()).toEqual([]);
   });
 });
