@@ -73,10 +73,10 @@ async function ingestChunk(items: unknown[], source: CallSource, options: Ingest
   const surveysHere = new Map<string, Date[]>();
   const agentWeeksHere = new Map<string, number>();
 
-  const decide = (history: History, { index, resolved }: { index: number; resolved: ResolvedCall }): Decided => {
+  const decide = (past: History, { index, resolved }: { index: number; resolved: ResolvedCall }): Decided => {
     const { call, queue, site, customerHash, week } = resolved;
     const weekKey = call.agent ? agentWeekKey(queue.code, call.agent, week) : '';
-    const stored = history.surveys.get(customerHash) ?? [];
+    const stored = past.surveys.get(customerHash) ?? [];
     const here = surveysHere.get(customerHash);
     const decision = decideEligibility({
       endedAt: call.endedAt,
@@ -85,8 +85,8 @@ async function ingestChunk(items: unknown[], source: CallSource, options: Ingest
       timeZone: site.timezone,
       now,
       customerSurveys: here ? [...stored, ...here] : stored,
-      agentSurveysThisWeek: (history.agentWeeks.get(weekKey) ?? 0) + (agentWeeksHere.get(weekKey) ?? 0),
-      suppression: history.suppressions.get(customerHash) ?? null,
+      agentSurveysThisWeek: (past.agentWeeks.get(weekKey) ?? 0) + (agentWeeksHere.get(weekKey) ?? 0),
+      suppression: past.suppressions.get(customerHash) ?? null,
       random,
     });
     if (decision.outcome === 'scheduled') {
@@ -109,7 +109,7 @@ async function ingestChunk(items: unknown[], source: CallSource, options: Ingest
       const known = (history ??= await historyLookup);
       const unexpected = fresh.filter((f) => !coversCall(screening.expected[f.index] ?? null, f.resolved));
       if (unexpected.length > 0) {
-        // Read without this batch's own calls, which may be stored by now: they are counted above.
+        // Read without this batch's own calls, which may be stored by now: decide() adds what the batch scheduled.
         const ownCalls = new Set(decided.map((d) => d.doc._id.toHexString()));
         mergeHistory(known, await loadHistory(unexpected.map((f) => f.resolved), now, ownCalls));
       }

@@ -139,7 +139,10 @@ export function coversCall(expected: ResolvedCall | null, call: ResolvedCall): b
   );
 }
 
-/** Adds `more`, read later for other calls, to `history`: the later count of an agent's week wins, a call or survey read twice counts once. */
+/**
+ * Adds `more`, read later for other calls, to `history`: a call or survey read twice counts
+ * once, and an agent's week keeps the larger count (the later read may include calls stored since).
+ */
 export function mergeHistory(history: History, more: History): void {
   for (const [hash, reason] of more.suppressions) history.suppressions.set(hash, reason);
   for (const [hash, dates] of more.surveys) {

@@ -106,12 +106,6 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(y as number, (m as number) - 1, (d as number) + days)).toISOString().slice(0, 10);
 }
 
-/** Whether HH:MM `time` falls inside the quiet period (start included, end excluded). */
-export function isQuietTime(time: string, quiet: QuietHours): boolean {
-  if (quiet.start === quiet.end) return false;
-  return quiet.start < quiet.end ? time >= quiet.start && time < quiet.end : time >= quiet.start || time < quiet.end;
-}
-
 /**
  * The first instant at or after `instant` outside the quiet hours in `timeZone`:
  * `instant` itself when allowed, else the local `end` time that closes the period
@@ -120,7 +114,8 @@ export function isQuietTime(time: string, quiet: QuietHours): boolean {
  */
 export function nextAllowedTime(instant: Date, quiet: QuietHours | null, timeZone: string): Date {
   if (!quiet || quiet.start === quiet.end) return instant;
-  // In minutes of the local day, without formatting: ingest asks this twice per surveyed call.
+  // In minutes of the local day (the start is quiet, the end is not), without formatting:
+  // ingest asks this twice per surveyed call.
   const wall = wallClock(instant.getTime(), timeZone);
   const minute = ((wall % DAY_MS) + DAY_MS) % DAY_MS / MINUTE_MS;
   const start = minuteOfDay(quiet.start);
