@@ -5,7 +5,7 @@
  * site's week is over. A digest missed (the app was down) goes out late, within a day; a
  * lead added mid-week waits for the next Monday.
  */
-import { addDays, isoWeek, localDate, zonedInstant } from '../time/local-time';
+import { addDays, isoWeekOfDate, localDate, zonedInstant } from '../time/local-time';
 
 export const DIGEST_TIME = '08:00';
 /** How late a missed digest may still go out; later, it waits for the next Monday. */
@@ -40,5 +40,5 @@ export function dueWeek(now: Date, timeZones: string[]): DigestWeek | null {
   }
   if (now.getTime() - dueAt.getTime() > CATCH_UP_MS) return null;
   const from = addDays(monday, -7);
-  return { week: isoWeek(new Date(`${from}T12:00:00Z`), 'UTC'), from, to: addDays(monday, -1), dueAt };
+  return { week: isoWeekOfDate(from), from, to: addDays(monday, -1), dueAt };
 }

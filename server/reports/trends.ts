@@ -11,7 +11,7 @@
 import { canSeeSite, type StaffUser } from '../auth';
 import { relocations, type Relocation } from '../queues';
 import { listSites, type Site } from '../sites';
-import { addDays, isoWeek, localDate } from '../time/local-time';
+import { addDays, isoWeekOfDate, localDate } from '../time/local-time';
 import { addCounters, emptyCounters, figuresOf, sumRollups, totalOf, type Figures } from './figures';
 import type { Granularity, Period, ReportFilters } from './filters';
 import { ALPHA, twoProportionTest, type ProportionTest } from './stats';
@@ -27,7 +27,7 @@ export type ComparedMetric = (typeof COMPARED_METRICS)[number];
 export function periodOf(day: string, granularity: Granularity): string {
   if (granularity === 'day') return day;
   if (granularity === 'month') return day.slice(0, 7);
-  return isoWeek(new Date(`${day}T12:00:00Z`), 'UTC');
+  return isoWeekOfDate(day);
 }
 
 /** Every period touched by the days from `p.from` to `p.to`, in order (gaps included). */
