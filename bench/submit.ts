@@ -217,7 +217,7 @@ export async function runSubmitBench(invitations = 1_000_000, perRound = 2000, r
           'POST /s/:token (submits/s)': Math.round(rate(r.app)),
           'app p50 / p99 (ms)': `${ms(percentile(appSorted, 50))} / ${ms(percentile(appSorted, 99))}`,
           'ratio (app / bare, goal ≥ 0.5)': (rate(r.app) / rate(r.bare)).toFixed(3),
-          'CPU ms/submit: bare | app | engine': `${ms(r.bare.cpuMs.here)} | ${ms(r.app.cpuMs.here)} | ${ms(r.app.cpuMs.engine)}`,
+          'CPU ms/submit: bare | app | engine': [r.bare.cpuMs.here, r.app.cpuMs.here, r.app.cpuMs.engine].map((v) => v.toFixed(2)).join(' | '),
         };
       }),
     );

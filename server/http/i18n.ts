@@ -38,7 +38,8 @@ export function useLocale(res: Response, locale: Locale): void {
   res.locals.locale = locale;
   res.locals.t = translator(locale);
   res.locals.otherLocale = other;
-  res.locals.otherLocaleHref = switchHref(res.req, other);
+  // Worked out when a page reads it: JSON answers and redirects never do.
+  Object.defineProperty(res.locals, 'otherLocaleHref', { get: () => switchHref(res.req, other), enumerable: true, configurable: true });
 }
 
 function switchHref(req: Request, locale: Locale): string {

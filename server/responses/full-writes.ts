@@ -1,13 +1,13 @@
 /**
- * Writing a submitted form: every answer replaced in one write, whatever was there before,
+ * Writing submitted forms: every answer replaced in one write, whatever was there before,
  * with the response as it was before (the rollups count the difference). The submits of
- * the moment are written together: one read of their responses, then one bulkWrite whose
+ * a group (the service's) are written together: one read of their responses, then one bulkWrite whose
  * each upsert only applies if its response is still at the revision read, so each save
- * knows exactly what it replaced. A save that lost a race (another save of the same
+ * knows exactly what it replaced. A save marked probablyNew skips the read: its upsert
+ * applies only where there is no response yet. A save that lost a race (another save of the same
  * response in between) is written again alone with findOneAndUpdate.
  */
 import type { mongo } from 'mongoose';
-import { createCoalescer } from '../db';
 import type { Answers, TemplateDefinition } from '../templates';
 import { headlineOf, needsAlert, type Headline } from './headline';
 import { ResponseModel, type Channel, type ResponseRecord } from './model';
@@ -25,6 +25,8 @@ export interface NewResponseInput {
 export interface FullSave extends NewResponseInput {
   definition: TemplateDefinition;
   answers: Answers;
+  /** Not read before the write: created, or (when one exists after all) written alone. */
+  probablyNew?: boolean;
 }
 
 /**
@@ -42,12 +44,7 @@ export function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 11000;
 }
 
-/** A submitted form's write: grouped with the other submits of the moment. */
-export async function writeFull(save: FullSave, now: Date): Promise<Written> {
-  return (await grouped({ save, now })) ?? writeFullAlone(save, now);
-}
-
-interface Planned {
+export interface Planned {
   save: FullSave;
   now: Date;
 }
@@ -94,7 +91,8 @@ async function writeFullMany(planned: Planned[]): Promise<(Written | null)[]> {
   const first = new Set<number>();
   const seen = new Set<string>();
   ids.forEach((id, i) => !seen.has(id) && (seen.add(id), first.add(i)));
-  const found = await responses().find({ invitationId: { $in: [...seen] } }).toArray();
+  const toRead = [...first].filter((i) => !planned[i]?.save.probablyNew).map((i) => ids[i] as string);
+  const found = toRead.length > 0 ? await responses().find({ invitationId: { $in: toRead } }).toArray() : [];
   const current = new Map(found.map((r) => [r.invitationId, r]));
 
   const results: (Written | null)[] = planned.map(() => null);
@@ -125,4 +123,8 @@ async function writeFullMany(planned: Planned[]): Promise<(Written | null)[]> {
   return results;
 }
 
-const grouped = createCoalescer(writeFullMany, { maxBatch: 256 });
+/** The writes of many submitted forms, in the order given: together, then alone for those that must be. */
+export async function writeFullGroup(planned: Planned[]): Promise<Written[]> {
+  const together = await writeFullMany(planned);
+  return Promise.all(together.map((w, i) => w ?? writeFullAlone(planned[i]!.save, planned[i]!.now)));
+}

@@ -5,12 +5,13 @@
  * uncounted save, count the change, take the save off; the flag clears at zero).
  * Answers arrive checked against the version (server/survey).
  */
+import type { mongo } from 'mongoose';
 import { createCoalescer } from '../db';
 import { Conflict } from '../errors';
 import type { Locale } from '../i18n';
-import { countResponseChange, responseFacts } from '../rollups';
+import { applyResponseChanges, countResponseChange, responseFacts } from '../rollups';
 import type { Answers, TemplateDefinition } from '../templates';
-import { isDuplicateKey, newResponse, responses, writeFull, type Stored, type Written } from './full-writes';
+import { isDuplicateKey, newResponse, responses, writeFullGroup, type Stored, type Written } from './full-writes';
 import { headlineOf, needsAlert } from './headline';
 import { mergeAnswers } from './merge';
 import { ResponseModel, type Channel } from './model';
@@ -46,6 +47,11 @@ export interface SaveAnswersInput {
   now?: Date;
   /** Work that needs the answers stored (the invitation marked answered): runs alongside the rollup update. */
   whenStored?: () => Promise<void>;
+  /**
+   * A full submit of an invitation whose page was never opened: it seldom has a response
+   * yet, so the write creates it without reading first (an existing one is written alone).
+   */
+  probablyNew?: boolean;
 }
 
 export interface SavedResponse {
@@ -67,11 +73,41 @@ export async function findResponse(invitationId: string): Promise<Stored | null>
  * response. Throws Conflict (RESPONSE_BUSY) if partial saves keep racing each other.
  */
 export async function saveAnswers(input: SaveAnswersInput): Promise<SavedResponse> {
-  const now = input.now ?? new Date();
-  const { before, after } = input.complete ? await writeFull(input, now) : await writePartial(input, now);
+  if (input.complete) {
+    const outcome = await fullSaves(input);
+    if ('failed' in outcome) throw outcome.failed;
+    return outcome;
+  }
+  const { before, after } = await writePartial(input, input.now ?? new Date());
   await Promise.all([settleRollups(before, after), input.whenStored?.()]);
+  return savedOf(after);
+}
+
+function savedOf(after: Stored): SavedResponse {
   return { complete: after.complete, revision: after.revision, answers: after.answers as Answers };
 }
+
+/**
+ * The submitted forms of the moment, saved as one group from start to end: their writes,
+ * then their rollup change (one write) beside each one's whenStored, then the saves taken
+ * off their responses (one write). Submits arriving meanwhile wait and form the next
+ * group, so a burst costs a few round trips per group rather than per stage. A failed
+ * write fails the whole group (its saves stay pending for the recount at start); a failed
+ * whenStored fails only its own submit.
+ */
+async function saveFullMany(inputs: SaveAnswersInput[]): Promise<(SavedResponse | { failed: unknown })[]> {
+  const written = await writeFullGroup(inputs.map((save) => ({ save, now: save.now ?? new Date() })));
+  const changes = written.map(({ before, after }) => ({ before: before ? responseFacts(before) : null, after: responseFacts(after) }));
+  const [counted, ...stored] = await Promise.allSettled([applyResponseChanges(changes), ...inputs.map((input) => input.whenStored?.())]);
+  if (counted?.status === 'rejected') throw counted.reason;
+  await markCountedMany(written.map(({ after }) => after.invitationId));
+  return written.map(({ after }, i) => {
+    const done = stored[i];
+    return done?.status === 'rejected' ? { failed: done.reason as unknown } : savedOf(after);
+  });
+}
+
+const fullSaves = createCoalescer(saveFullMany, { maxBatch: 256 });
 
 const WRITE_OPTIONS = { returnDocument: 'before', lean: true, setDefaultsOnInsert: false } as const;
 
@@ -121,20 +157,25 @@ async function settleRollups(before: Stored | null, after: Stored): Promise<void
 /**
  * Takes one counted save off each response and clears rollupPending where none is left
  * uncounted (a save still in flight keeps it; so does a crash, for the recount at start).
- * Ordered: two saves of one response in a group are taken off one after the other. The last
- * step of every write to a response that changes its rollups (saves, the privacy erasure).
+ * The last step of every write to a response that changes its rollups (saves, the privacy
+ * erasure). A few statements for the whole group, whatever its size: one $inc per distinct
+ * number of saves taken off (two saves of one response in a group take off two), then the
+ * flag cleared where the count reached zero. The clear is guarded on the count in the same
+ * document write, so a save landing between the two statements keeps its response pending.
  */
 export async function markCountedMany(invitationIds: string[]): Promise<void> {
-  await responses().bulkWrite(
-    invitationIds.map((invitationId) => ({ updateOne: { filter: { invitationId }, update: COUNTED } })),
-    { ordered: true },
-  );
+  if (invitationIds.length === 0) return;
+  const saves = new Map<string, number>();
+  for (const id of invitationIds) saves.set(id, (saves.get(id) ?? 0) + 1);
+  const byCount = new Map<number, string[]>();
+  for (const [id, n] of saves) byCount.set(n, [...(byCount.get(n) ?? []), id]);
+  const ops: mongo.AnyBulkWriteOperation<Stored>[] = [...byCount].map(([n, ids]) => ({
+    updateMany: { filter: { invitationId: { $in: ids } }, update: { $inc: { rollupUncounted: -n } } },
+  }));
+  ops.push({
+    updateMany: { filter: { invitationId: { $in: [...saves.keys()] }, rollupPending: true, rollupUncounted: { $lte: 0 } }, update: { $set: { rollupPending: false } } },
+  });
+  await responses().bulkWrite(ops, { ordered: true });
 }
-
-/** One save fewer uncounted, and the flag cleared when none is left: one pipeline update, one document write. */
-const COUNTED = [
-  { $set: { rollupUncounted: { $subtract: ['$rollupUncounted', 1] } } },
-  { $set: { rollupPending: { $and: ['$rollupPending', { $gt: ['$rollupUncounted', 0] }] } } },
-];
 
 const markCounted = createCoalescer(markCountedMany, { maxBatch: 256 });

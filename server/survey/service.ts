@@ -78,6 +78,8 @@ export async function recordAnswers(survey: Survey, submission: Submission, now 
     channel: submission.channel,
     now,
     whenStored: submission.complete ? () => markAnswered(survey.invitation.id, now) : undefined,
+    // Sent and never opened: no page has saved partial answers (an integration's JSON save still may).
+    probablyNew: survey.invitation.state === 'sent',
   });
 }
 

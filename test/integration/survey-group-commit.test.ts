@@ -5,6 +5,7 @@
  * few, the rollups equal a rebuild from the records and nothing is left pending.
  */
 import request from 'supertest';
+import { markCountedMany } from '../../server/responses';
 import { DailyRollup, RESPONSE_COUNTERS, bucketId, rebuildRollups, type BucketKey, type RollupRecord } from '../../server/rollups';
 import { createTestApp } from '../helpers/app';
 import { useTestDatabase } from '../helpers/database';
@@ -53,5 +54,19 @@ describe('concurrent submits', () => {
     await DailyRollup.deleteMany({});
     await rebuildRollups();
     expect(await responseTable()).toEqual(incremental);
+  });
+
+  it('takes counted saves off responses exactly, twice for a response counted twice in one group', async () => {
+    const pending = (invitationId: string, uncounted: number) => ({ invitationId, rollupPending: true, rollupUncounted: uncounted });
+    await responses().insertMany([pending('mark-twice', 2), pending('mark-once-of-two', 2), pending('mark-once', 1), pending('mark-untouched', 1)]);
+
+    await markCountedMany(['mark-twice', 'mark-once-of-two', 'mark-twice', 'mark-once']);
+
+    const state = async (invitationId: string) => responses().findOne({ invitationId }, { projection: { _id: 0, rollupPending: 1, rollupUncounted: 1 } });
+    expect(await state('mark-twice')).toEqual({ rollupPending: false, rollupUncounted: 0 });
+    // A save still uncounted keeps its response pending.
+    expect(await state('mark-once-of-two')).toEqual({ rollupPending: true, rollupUncounted: 1 });
+    expect(await state('mark-once')).toEqual({ rollupPending: false, rollupUncounted: 0 });
+    expect(await state('mark-untouched')).toEqual({ rollupPending: true, rollupUncounted: 1 });
   });
 });
