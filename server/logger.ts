@@ -1,7 +1,7 @@
 /**
  * The process logger: pino with redaction of credentials, tokens and customer email
  * addresses, wherever they appear (fields at any depth, messages, error text, request URLs).
- * HTTP request logging (pino-http) is wired in server/http/request-log.ts.
+ * HTTP request logging is wired in server/http/request-log.ts.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config';
@@ -64,7 +64,7 @@ const ERROR_FIELDS = ['code', 'codeName', 'status', 'statusCode', 'errno', 'sysc
  * addresses) and references that loop back on themselves.
  */
 export function serializeError(err: unknown, depth = 0): unknown {
-  // pino-http hands its serializer the error already copied by pino's own: read that alike.
+  // An error already copied into a plain object (by another serializer) is read alike.
   if (!(err instanceof Error) && !isErrorLike(err)) return scrubFields(err);
   const fields = err as Record<string, unknown>;
   const type = err instanceof Error ? (err.constructor?.name ?? err.name) : String(fields.type ?? 'Error');

@@ -1,6 +1,6 @@
 /**
  * The one error pipeline: converts anything thrown (AppError kinds, body-parser and
- * Mongoose errors, bugs) into an AppError, lets pino-http log 5xx once with stack and
+ * Mongoose errors, bugs) into an AppError, lets the request log (request-log.ts) log 5xx once with stack and
  * request id, then answers an HTML page (views/errors/error.hbs) or, under /api and for
  * clients that ask for JSON, { error: { code, message, details } }. Stacks only in development.
  * A database that cannot be reached answers 503 (with Retry-After), a full one 507; their
@@ -29,7 +29,7 @@ export function errorHandler(config: Pick<Config, 'nodeEnv'>): ErrorRequestHandl
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     const error = toAppError(err);
-    // pino-http logs the finished request with this error (stack, request id) at level error.
+    // The request log writes the finished request with this error (stack, request id) at level error.
     if (error.status >= 500) res.err = err instanceof Error ? err : new Error(String(err));
     const stack = showStack && error.status >= 500 && err instanceof Error ? err.stack : undefined;
     res.status(error.status);

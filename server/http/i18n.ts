@@ -38,8 +38,13 @@ export function useLocale(res: Response, locale: Locale): void {
   res.locals.locale = locale;
   res.locals.t = translator(locale);
   res.locals.otherLocale = other;
-  // Worked out when a page reads it: JSON answers and redirects never do.
-  Object.defineProperty(res.locals, 'otherLocaleHref', { get: () => switchHref(res.req, other), enumerable: true, configurable: true });
+  // Worked out when a page reads it: JSON answers and redirects never do. Still assignable like any local.
+  Object.defineProperty(res.locals, 'otherLocaleHref', {
+    get: () => switchHref(res.req, other),
+    set: (value: string) => Object.defineProperty(res.locals, 'otherLocaleHref', { value, writable: true, enumerable: true, configurable: true }),
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 function switchHref(req: Request, locale: Locale): string {
