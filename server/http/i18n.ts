@@ -34,6 +34,8 @@ export function chooseLocale(config: Pick<Config, 'secureCookies'>): RequestHand
 
 /** Renders this response in `locale` (a customer gets their invitation's locale). */
 export function useLocale(res: Response, locale: Locale): void {
+  // A customer's page usually speaks the language chooseLocale picked already.
+  if (res.locals.locale === locale) return;
   const other = LOCALES.find((l) => l !== locale) ?? locale;
   res.locals.locale = locale;
   res.locals.t = translator(locale);
