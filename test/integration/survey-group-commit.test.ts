@@ -5,7 +5,8 @@
  * few, the rollups equal a rebuild from the records and nothing is left pending.
  */
 import request from 'supertest';
-import { markCountedMany } from '../../server/responses';
+import { markCountedMany, saveAnswers, type SaveAnswersInput } from '../../server/responses';
+import { getPublished } from '../../server/templates';
 import { DailyRollup, RESPONSE_COUNTERS, bucketId, rebuildRollups, type BucketKey, type RollupRecord } from '../../server/rollups';
 import { createTestApp } from '../helpers/app';
 import { useTestDatabase } from '../helpers/database';
@@ -68,5 +69,47 @@ describe('concurrent submits', () => {
     expect(await state('mark-once-of-two')).toEqual({ rollupPending: true, rollupUncounted: 1 });
     expect(await state('mark-once')).toEqual({ rollupPending: false, rollupUncounted: 0 });
     expect(await state('mark-untouched')).toEqual({ rollupPending: true, rollupUncounted: 1 });
+  });
+
+  it('fails only the submit whose own follow-up failed; the others of its group are saved and counted', async () => {
+    const version = await getPublished('post-call');
+    const save = (invitationId: string, whenStored: () => Promise<void>): SaveAnswersInput => ({
+      context: {
+        invitationId,
+        callId: `call-${invitationId}`,
+        externalId: `pbx-${invitationId}`,
+        site: 'ABV',
+        queue: 'support',
+        agent: 'agent.group',
+        reason: 'billing',
+        callEndedAt: new Date('2026-11-27T09:00:00Z'),
+        day: '2026-11-27',
+        customerHash: `hash-${invitationId}`,
+        templateKey: version.key,
+        templateVersionId: version.id,
+        locale: 'fr',
+      },
+      definition: version.definition,
+      answers: { ...FULL_JSON },
+      complete: true,
+      channel: 'web',
+      whenStored,
+    });
+    const stored = () => Promise.resolve();
+
+    // Made in one tick: one group.
+    const outcomes = await Promise.allSettled([
+      saveAnswers(save('group-first', stored)),
+      saveAnswers(save('group-failing', () => Promise.reject(new Error('the invitation could not be marked')))),
+      saveAnswers(save('group-last', stored)),
+    ]);
+
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(((outcomes[1] as PromiseRejectedResult).reason as Error).message).toBe('the invitation could not be marked');
+    expect(outcomes[0]).toMatchObject({ value: { complete: true, revision: 1 } });
+    // The answers themselves were stored and counted: a retry finds them and changes nothing in the counts.
+    expect(await responses().countDocuments({ invitationId: /^group-/, complete: true, rollupPending: false, rollupUncounted: 0 })).toBe(3);
+    const bucket = await DailyRollup.findOne({ day: '2026-11-27', site: 'ABV', queue: 'support', agent: 'agent.group', reason: 'billing' }).lean<RollupRecord>();
+    expect(bucket?.responses).toBe(3);
   });
 });
