@@ -1,8 +1,9 @@
 /**
  * The one error pipeline: converts anything thrown (AppError kinds, body-parser and
- * Mongoose errors, bugs) into an AppError, lets the request log (request-log.ts) log 5xx once with stack and
- * request id, then answers an HTML page (views/errors/error.hbs) or, under /api and for
- * clients that ask for JSON, { error: { code, message, details } }. Stacks only in development.
+ * Mongoose errors, bugs) into an AppError, lets the request log (request-log.ts) write
+ * 5xx once with stack and request id, then answers an HTML page (views/errors/error.hbs)
+ * or, under /api and for clients that ask for JSON, { error: { code, message, details } }.
+ * Stacks only in development.
  * A database that cannot be reached answers 503 (with Retry-After), a full one 507; their
  * pages say whether what was sent got saved.
  */

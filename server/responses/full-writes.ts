@@ -1,11 +1,12 @@
 /**
  * Writing submitted forms: every answer replaced in one write, whatever was there before,
  * with the response as it was before (the rollups count the difference). The submits of
- * a group (the service's) are written together: one read of their responses, then one bulkWrite whose
- * each upsert only applies if its response is still at the revision read, so each save
- * knows exactly what it replaced. A save marked probablyNew skips the read: its upsert
- * applies only where there is no response yet. A save that lost a race (another save of the same
- * response in between) is written again alone with findOneAndUpdate.
+ * a group (the service's) are written together: one read of their responses, then one
+ * bulkWrite whose each upsert only applies if its response is still at the revision read,
+ * so each save knows exactly what it replaced. A save marked probablyNew skips the read:
+ * its upsert applies only where there is no response yet. A save that lost a race (another
+ * save of the same response in between, or a response that existed after all) is written
+ * again alone with findOneAndUpdate.
  */
 import type { mongo } from 'mongoose';
 import type { Answers, TemplateDefinition } from '../templates';

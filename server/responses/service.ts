@@ -168,7 +168,11 @@ export async function markCountedMany(invitationIds: string[]): Promise<void> {
   const saves = new Map<string, number>();
   for (const id of invitationIds) saves.set(id, (saves.get(id) ?? 0) + 1);
   const byCount = new Map<number, string[]>();
-  for (const [id, n] of saves) byCount.set(n, [...(byCount.get(n) ?? []), id]);
+  for (const [id, n] of saves) {
+    const ids = byCount.get(n);
+    if (ids) ids.push(id);
+    else byCount.set(n, [id]);
+  }
   const ops: mongo.AnyBulkWriteOperation<Stored>[] = [...byCount].map(([n, ids]) => ({
     updateMany: { filter: { invitationId: { $in: ids } }, update: { $inc: { rollupUncounted: -n } } },
   }));
