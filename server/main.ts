@@ -18,6 +18,7 @@ import { runDispatch } from './invitations';
 import { createLogger, type Logger } from './logger';
 import { runRetention } from './privacy';
 import { warmChartThread } from './reports';
+import { countsSettled } from './responses';
 
 export const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -87,6 +88,8 @@ export async function start(config: Config, logger: Logger, options: StartOption
     await Promise.all([dispatch?.stop(SHUTDOWN_TIMEOUT_MS), ...background.map((job) => job.stop(SHUTDOWN_TIMEOUT_MS))]);
     const outcome = await http.stop(SHUTDOWN_TIMEOUT_MS);
     if (outcome === 'forced') logger.warn('some requests did not finish within 10 s and were cut');
+    // Answers already counted in the rollups are taken off their responses before the database goes.
+    await countsSettled();
     await database.disconnect();
     logger.info('stopped');
   }

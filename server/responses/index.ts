@@ -4,6 +4,6 @@
  * privacy erasure follows the same rollup protocol with markCountedMany).
  */
 export { ResponseModel, CHANNELS, type Channel, type ResponseRecord } from './model';
-export { saveAnswers, findResponse, markCountedMany, type ResponseContext, type SaveAnswersInput, type SavedResponse } from './service';
+export { saveAnswers, findResponse, markCountedMany, countsSettled, type ResponseContext, type SaveAnswersInput, type SavedResponse } from './service';
 export { headlineOf, needsAlert, type Headline } from './headline';
 export { keepShown, mergeAnswers } from './merge';

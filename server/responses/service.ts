@@ -2,8 +2,9 @@
  * Saving answers: one response per invitation, created by the first save and updated by
  * every later one, with its headline fields, its alert flag and the reporting rollups kept
  * in step in the same call (the rollup protocol: write with rollupPending and one more
- * uncounted save, count the change, take the save off; the flag clears at zero).
- * Answers arrive checked against the version (server/survey).
+ * uncounted save, count the change, take the save off; the flag clears at zero). A save
+ * answers once its change is counted; taking it off follows just after (countsSettled()
+ * waits for that: shutdown, tests). Answers arrive checked against the version (server/survey).
  */
 import type { mongo } from 'mongoose';
 import { createCoalescer } from '../db';
@@ -100,7 +101,7 @@ async function saveFullMany(inputs: SaveAnswersInput[]): Promise<(SavedResponse 
   const changes = written.map(({ before, after }) => ({ before: before ? responseFacts(before) : null, after: responseFacts(after) }));
   const [counted, ...stored] = await Promise.allSettled([applyResponseChanges(changes), ...inputs.map((input) => input.whenStored?.())]);
   if (counted?.status === 'rejected') throw counted.reason;
-  await markCountedMany(written.map(({ after }) => after.invitationId));
+  takeOffSoon(markCountedMany(written.map(({ after }) => after.invitationId)));
   return written.map(({ after }, i) => {
     const done = stored[i];
     return done?.status === 'rejected' ? { failed: done.reason as unknown } : savedOf(after);
@@ -147,11 +148,30 @@ async function writePartial(input: SaveAnswersInput, now: Date): Promise<Written
  * the changes of racing saves of one response add up to the last state, in whatever
  * order they land), then takes the save off the response's uncounted ones. Never a
  * recount: one made now would count saves still in flight, whose changes land after it.
- * Both writes are grouped with those of the other saves of the moment, and awaited.
+ * Both writes are grouped with those of the other saves of the moment.
  */
 async function settleRollups(before: Stored | null, after: Stored): Promise<void> {
   await countResponseChange(before ? responseFacts(before) : null, responseFacts(after));
-  await markCounted(after.invitationId);
+  takeOffSoon(markCounted(after.invitationId));
+}
+
+const takingOff = new Set<Promise<void>>();
+
+/**
+ * Takes counted saves off after the answer: the rollups already hold them, so reports are
+ * not behind, and a customer does not wait for a write that only serves crash recovery. A
+ * take-off lost to a crash or a failed write leaves its responses pending, and the start
+ * recounts their buckets from the responses, which is exact whatever was counted.
+ */
+function takeOffSoon(write: Promise<void>): void {
+  const quiet = write.catch(() => undefined);
+  takingOff.add(quiet);
+  void quiet.then(() => takingOff.delete(quiet));
+}
+
+/** Resolves once every counted save has been taken off its response (before shutting down; tests). */
+export async function countsSettled(): Promise<void> {
+  while (takingOff.size > 0) await Promise.all([...takingOff]);
 }
 
 /**

@@ -5,7 +5,7 @@
  * few, the rollups equal a rebuild from the records and nothing is left pending.
  */
 import request from 'supertest';
-import { markCountedMany, saveAnswers, type SaveAnswersInput } from '../../server/responses';
+import { countsSettled, markCountedMany, saveAnswers, type SaveAnswersInput } from '../../server/responses';
 import { getPublished } from '../../server/templates';
 import { DailyRollup, RESPONSE_COUNTERS, bucketId, rebuildRollups, type BucketKey, type RollupRecord } from '../../server/rollups';
 import { createTestApp } from '../helpers/app';
@@ -43,6 +43,7 @@ describe('concurrent submits', () => {
     expect(answered.map((r) => r.status)).toEqual(submits.map(() => 200));
 
     expect(await responses().countDocuments({ agent: /^agent\.burst\./ })).toBe(54);
+    await countsSettled();
     expect(await responses().countDocuments({ rollupPending: true })).toBe(0);
     const ids = [...links, ...doubled].map((l) => l.oid);
     expect(await invitations().countDocuments({ _id: { $in: ids }, state: 'answered', answeredAt: { $ne: null } })).toBe(54);
@@ -108,8 +109,20 @@ describe('concurrent submits', () => {
     expect(((outcomes[1] as PromiseRejectedResult).reason as Error).message).toBe('the invitation could not be marked');
     expect(outcomes[0]).toMatchObject({ value: { complete: true, revision: 1 } });
     // The answers themselves were stored and counted: a retry finds them and changes nothing in the counts.
+    await countsSettled();
     expect(await responses().countDocuments({ invitationId: /^group-/, complete: true, rollupPending: false, rollupUncounted: 0 })).toBe(3);
     const bucket = await DailyRollup.findOne({ day: '2026-11-27', site: 'ABV', queue: 'support', agent: 'agent.group', reason: 'billing' }).lean<RollupRecord>();
     expect(bucket?.responses).toBe(3);
+  });
+
+  it('answers once the save is counted in the rollups; taking it off its response follows', async () => {
+    const { token, id } = await surveyLink({ agent: 'agent.after', reason: 'billing' });
+    await json(token, { answers: FULL_JSON }).expect(200);
+    // Counted before the answer: a report read now includes it.
+    const bucket = await DailyRollup.findOne({ agent: 'agent.after', reason: 'billing' }).lean<RollupRecord>();
+    expect(bucket?.responses).toBe(1);
+
+    await countsSettled();
+    expect(await responses().findOne({ invitationId: id }, { projection: { _id: 0, rollupPending: 1, rollupUncounted: 1 } })).toEqual({ rollupPending: false, rollupUncounted: 0 });
   });
 });

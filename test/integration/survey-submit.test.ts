@@ -5,6 +5,7 @@
  * submit without JavaScript, and what each response stores for reports.
  */
 import request from 'supertest';
+import { countsSettled } from '../../server/responses';
 import { hashEmail } from '../../server/suppressions';
 import { getPublished } from '../../server/templates';
 import { createTestApp } from '../helpers/app';
@@ -224,6 +225,7 @@ describe('one response per invitation', () => {
     const { token, id } = await surveyLink();
     for (let i = 0; i < 3; i++) await post(token).type('form').send(FULL_FORM).expect(303);
     expect(await responses().countDocuments({ invitationId: id })).toBe(1);
+    await countsSettled();
     expect(await responses().findOne({ invitationId: id })).toMatchObject({ revision: 3, rollupPending: false });
   });
 
@@ -237,6 +239,7 @@ describe('one response per invitation', () => {
     ]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 303]);
     expect(await responses().countDocuments({ invitationId: id })).toBe(1);
+    await countsSettled();
     expect(await responses().findOne({ invitationId: id })).toMatchObject({ complete: true, revision: 4, rollupPending: false });
   });
 
