@@ -14,6 +14,7 @@ import mongoose from 'mongoose';
 import request from 'supertest';
 import { COARSE } from '../../server/rollups';
 import { useTestDatabase } from '../helpers/database';
+import { waitFor } from '../helpers/e2e';
 import { killApp, runApp, type AppProcess } from '../helpers/process';
 import { createApiKey, createStaff, csrfFrom } from '../helpers/staff';
 import { FULL_FORM, FULL_JSON, invitations, responses, rollups, seedSurveyWorld, surveyLink } from '../helpers/survey';
@@ -167,7 +168,9 @@ describe('the database connection dropped and restored', () => {
     expect(submitted.status).toBe(303);
     const stored = await responses().find({ invitationId: String(link.oid) }).toArray();
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ complete: true, csat: 4, rollupPending: false });
+    expect(stored[0]).toMatchObject({ complete: true, csat: 4 });
+    // Counted before the answer; its save is taken off the response just after.
+    await waitFor('the counted save taken off the response', async () => ((await responseOf(link.oid))?.rollupPending === false ? true : undefined));
     expect(await invitations().findOne({ _id: link.oid })).toMatchObject({ state: 'answered' });
     // The rollups count it once: the submit cut earlier left nothing behind in them either.
     const buckets = await rollups().find({ agent: { $ne: COARSE } }).toArray();
