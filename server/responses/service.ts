@@ -169,9 +169,22 @@ function takeOffSoon(write: Promise<void>): void {
   void quiet.then(() => takingOff.delete(quiet));
 }
 
-/** Resolves once every counted save has been taken off its response (before shutting down; tests). */
-export async function countsSettled(): Promise<void> {
-  while (takingOff.size > 0) await Promise.all([...takingOff]);
+/**
+ * Resolves once every counted save has been taken off its response (before shutting down;
+ * tests): true, or false when `timeoutMs` ran out first (those responses stay pending).
+ */
+export async function countsSettled(timeoutMs = Infinity): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (takingOff.size > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now())).unref();
+    });
+    const settled = await Promise.race([Promise.all([...takingOff]).then(() => true as const), late]);
+    clearTimeout(timer);
+    if (!settled) return false;
+  }
+  return true;
 }
 
 /**
