@@ -7,7 +7,7 @@
  * 200) in the same run. Customers come from distinct addresses, as they would through the
  * app's reverse proxy. Reported: submissions/s, p50 and p99 latency, ratio (goal ≥ 0.5).
  *
- *   npm run bench -- submit   (BENCH_DB_INVITATIONS=1000000, BENCH_SUBMITS=2000 per round, BENCH_ROUNDS=3)
+ *   npm run bench -- submit   (BENCH_DB_INVITATIONS=1000000, BENCH_SUBMITS=2000 per round, BENCH_ROUNDS=5)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -160,7 +160,7 @@ function listen(app: express.Express): Promise<{ server: Server; base: string }>
   });
 }
 
-export async function runSubmitBench(invitations = 1_000_000, perRound = 2000, rounds = Number(process.env.BENCH_ROUNDS ?? 3)): Promise<SuiteResult> {
+export async function runSubmitBench(invitations = 1_000_000, perRound = 2000, rounds = Number(process.env.BENCH_ROUNDS ?? 5)): Promise<SuiteResult> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'retour-bench-submit-'));
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', TRUST_PROXY: 'loopback' });
   const logger = createLogger(config);
