@@ -6,7 +6,7 @@
  * that write their own lines: a survey answer should not pay for one it never uses.
  */
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Level } from 'pino';
 import { scrubUrl, type Logger } from '../logger';
 
@@ -25,34 +25,54 @@ declare module 'http' {
   }
 }
 
+/** What the request log keeps on a response until it is finished. */
+interface Pending {
+  logger: Logger;
+  id: string;
+  started: number;
+  child?: Logger;
+}
+
+const PENDING = Symbol('request log');
+type Logged = { [PENDING]?: Pending };
+
+// Module-level functions rather than closures made for every request: answers come by the thousand.
 export function requestLogger(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     req.id = id;
     res.setHeader('X-Request-Id', id);
-    const fields = () => ({ id, method: req.method, url: scrubUrl(req.originalUrl), remoteAddress: req.socket.remoteAddress });
-    let child: Logger | undefined;
-    Object.defineProperty(req, 'log', { get: () => (child ??= logger.child({ req: fields() })), configurable: true, enumerable: false });
+    (res as Logged)[PENDING] = { logger, id, started: Date.now() };
+    Object.defineProperty(req, 'log', { get: requestChild, configurable: true, enumerable: false });
     if (req.url === '/healthz') return next();
-
-    const started = Date.now();
-    let logged = false;
     // 'close' alone when the client went away before the response was finished.
-    const done = () => {
-      if (logged) return;
-      logged = true;
-      res.off('finish', done);
-      res.off('close', done);
-      const err = res.err;
-      const level: Level = err || res.statusCode >= 500 ? 'error' : 'info';
-      if (!logger.isLevelEnabled(level)) return;
-      const line = { req: fields(), res: { statusCode: res.statusCode }, responseTime: Date.now() - started };
-      if (level === 'error') logger.error({ ...line, err: err ?? new Error(`failed with status code ${res.statusCode}`) }, 'request errored');
-      else logger.info(line, 'request completed');
-    };
-    res.on('finish', done);
-    res.on('close', done);
+    res.on('finish', logFinished);
+    res.on('close', logFinished);
     next();
   };
+}
+
+function requestFields(req: Request, id: string) {
+  return { id, method: req.method, url: scrubUrl(req.originalUrl), remoteAddress: req.socket.remoteAddress };
+}
+
+/** req.log: a child logger bound to the request, made on first use. */
+function requestChild(this: Request): Logger {
+  const pending = (this.res as Logged)[PENDING] as Pending;
+  return (pending.child ??= pending.logger.child({ req: requestFields(this, pending.id) }));
+}
+
+function logFinished(this: Response): void {
+  this.off('finish', logFinished);
+  this.off('close', logFinished);
+  const pending = (this as Logged)[PENDING];
+  if (!pending) return;
+  const { logger } = pending;
+  const err = this.err;
+  const level: Level = err || this.statusCode >= 500 ? 'error' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  const line = { req: requestFields(this.req, pending.id), res: { statusCode: this.statusCode }, responseTime: Date.now() - pending.started };
+  if (level === 'error') logger.error({ ...line, err: err ?? new Error(`failed with status code ${this.statusCode}`) }, 'request errored');
+  else logger.info(line, 'request completed');
 }

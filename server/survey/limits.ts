@@ -5,7 +5,7 @@
  * A page's autosave stays well under the per-link limit (public/js/survey-page.js).
  */
 import { createHash } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
@@ -35,6 +35,7 @@ export function answerLimits(logger: Logger, limits: SurveyLimits = SURVEY_LIMIT
     handler: (_req: unknown, _res: unknown, next: (err: unknown) => void) => next(new TooManyAnswers()),
   };
   return [
+    rememberClientAddress,
     rateLimit({ ...common, limit: limits.perAddress }),
     rateLimit({
       ...common,
@@ -42,4 +43,19 @@ export function answerLimits(logger: Logger, limits: SurveyLimits = SURVEY_LIMIT
       keyGenerator: (req) => `link:${createHash('sha256').update(String(req.params.token)).digest('hex')}`,
     }),
   ];
+}
+
+/**
+ * Express works `req.ip` out again (X-Forwarded-For through the trust rule) on every read,
+ * and the two limits read it three times: the first read is kept for the request.
+ */
+const rememberClientAddress: RequestHandler = (req, _res, next) => {
+  Object.defineProperty(req, 'ip', { get: firstClientAddress, configurable: true, enumerable: true });
+  next();
+};
+
+function firstClientAddress(this: Request): string | undefined {
+  const ip = Reflect.get(Object.getPrototypeOf(this) as object, 'ip', this) as string | undefined;
+  Object.defineProperty(this, 'ip', { value: ip, configurable: true, enumerable: true });
+  return ip;
 }

@@ -18,7 +18,7 @@ afterAll(removeTempDirs);
 beforeAll(seedSurveyWorld);
 
 /** A fresh app (fresh rate-limit counters) whose log lines are kept. */
-function appWithLogs() {
+function appWithLogs(env: Record<string, string> = {}) {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -26,7 +26,7 @@ function appWithLogs() {
       done();
     },
   });
-  const config = testConfig();
+  const config = testConfig(env);
   const logger = createLogger({ logLevel: 'debug' }, sink);
   const app = createApp({ config, logger, health: () => ({ status: 'ok', db: 'embedded' }) });
   return { app, lines };
@@ -60,6 +60,17 @@ describe('rate limits', () => {
     expect(res.status).toBe(429);
     expect(res.text).toContain('Trop de tentatives');
     expect(await responses().countDocuments({ invitationId: id })).toBe(0);
+  });
+
+  it('tells customers apart behind the trusted proxy by their forwarded address', async () => {
+    const { app } = appWithLogs({ TRUST_PROXY: 'loopback' });
+    const from = (address: string, token: string) => request(app).post(`/s/${token}`).set('X-Forwarded-For', address).type('form');
+    const posts = Array.from({ length: SURVEY_LIMITS.perAddress }, (_, i) => `${String(i).padStart(4, '0')}${'y'.repeat(39)}`);
+    for (const fake of posts) await from('203.0.113.7', fake).send({}).expect(404);
+    const busy = await surveyLink();
+    expect((await from('203.0.113.7', busy.token).send(FULL_FORM)).status).toBe(429);
+    const other = await surveyLink();
+    expect((await from('198.51.100.20', other.token).send(FULL_FORM)).status).toBe(303);
   });
 
   it('refuses a body over 100 kB with 413', async () => {
