@@ -108,6 +108,27 @@ describe('updates keep every index in step', () => {
   });
 });
 
+describe('partial indexes follow the fields of their filter', () => {
+  it('lets a document in and out when an update changes only a filtered field, not a key field', async () => {
+    const c = fresh();
+    await c.createIndex({ token: 1 }, { unique: true, partialFilterExpression: { $and: [{ state: 'active' }, { 'meta.level': { $gte: 2 } }] } });
+    await c.insertMany([{ n: 1, token: 'x', state: 'active', meta: { level: 3 } }, { n: 2, token: 'x', state: 'expired', meta: { level: 3 } }]);
+    // The first leaves the index by its state, the second may then enter it.
+    await c.updateOne({ n: 1 }, { $set: { state: 'expired' } });
+    await c.updateOne({ n: 2 }, { $set: { state: 'active' } });
+    // Out again by a nested filtered field; back in, and then the first one collides.
+    await c.updateOne({ n: 2 }, { $set: { 'meta.level': 1 } });
+    await c.updateOne({ n: 1 }, { $set: { state: 'active' } });
+    await expect(c.updateOne({ n: 2 }, { $inc: { 'meta.level': 5 } })).rejects.toMatchObject({ code: 11000 });
+    expect(await c.find({}, { sort: { n: 1 }, projection: { _id: 0 } }).toArray()).toEqual([
+      { n: 1, token: 'x', state: 'active', meta: { level: 3 } },
+      { n: 2, token: 'x', state: 'active', meta: { level: 1 } },
+    ]);
+    const listed = await c.find({ token: 'x', state: 'active', 'meta.level': { $gte: 2 } }, { hint: 'token_1' }).toArray();
+    expect(listed.map((d) => d.n)).toEqual([1]);
+  });
+});
+
 describe('multikey indexes', () => {
   it('finds documents by any element of an indexed array', async () => {
     const c = fresh();

@@ -224,6 +224,19 @@ describe('replacement and pipeline updates', () => {
 });
 
 describe('compiled updates', () => {
+  it('leave the document they are given as it was, however deep the change', () => {
+    const original = base();
+    const before = ej(original);
+    const { doc } = update({ $set: { 'sub.x': i(2), 'docs.1.v': 'B', 'arr.4': i(5) }, $push: { 'sub.list': 'a' }, $unset: { 'docs.2.k': '' }, $rename: { 'sub.y': 'sub.z' } }, {}, original);
+    expect(ej(original)).toBe(before);
+    expect(ej(doc.sub)).toBe(ej({ x: i(2), list: ['a'], z: 'y' }));
+    expect(ej(doc.docs)).toBe(ej([{ k: i(1), v: 'a' }, { k: i(2), v: 'B' }, { v: 'c' }]));
+    expect(ej(doc.arr)).toBe(ej([i(1), i(2), i(3), null, i(5)]));
+    // What the update did not touch is shared with the original, not copied.
+    expect(doc.docs).not.toBe(original.docs);
+    expect((doc.docs as Doc[])[0]).toBe((original.docs as Doc[])[0]);
+  });
+
   it('parse once and apply to many documents', () => {
     const compiled = compileUpdate({ $inc: { n: i(1) } });
     expect(compiled.kind).toBe('operator');

@@ -99,6 +99,7 @@ export class Collection {
     const buf = encodeChecked(after);
     const changes: { index: Index; old: DocumentKeys; now: DocumentKeys }[] = [];
     for (const index of this.indexes.values()) {
+      if (index.dependsOn && index.dependsOn.every((field) => before[field] === after[field])) continue;
       const old = index.keysFor(before);
       const now = index.keysFor(after);
       if (sameEntries(old, now)) continue;

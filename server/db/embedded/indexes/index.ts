@@ -58,6 +58,12 @@ export class Index {
   readonly isIdIndex: boolean;
   /** Seconds after the indexed date when a document expires; only on single-field indexes. */
   readonly expireAfterSeconds: number | undefined;
+  /**
+   * The top-level fields whose values make a document's entries (key paths and the partial
+   * filter's fields), or null when that cannot be told: an update leaving them all as they
+   * were (the same values, not copies) leaves the entries as they were.
+   */
+  readonly dependsOn: readonly string[] | null;
   /** Some document put an array on an indexed path. Sticky, as in MongoDB. */
   multikey = false;
   private readonly paths: string[][];
@@ -83,6 +89,7 @@ export class Index {
       throw fail('InternalError', `index ${spec.name} has a partialFilterExpression but no compiled filter`);
     }
     this.partialFilter = this.partial ? options.partialFilter : undefined;
+    this.dependsOn = topFieldsOf(this.fields, spec.partialFilterExpression);
     const ttl = spec.expireAfterSeconds;
     this.expireAfterSeconds = this.fields.length === 1 && isNumeric(ttl) && numberValue(ttl) >= 0 ? numberValue(ttl) : undefined;
   }
@@ -398,4 +405,24 @@ function addIds(out: Set<string>, ids: Ids | undefined): void {
   if (ids === undefined) return;
   if (typeof ids === 'string') out.add(ids);
   else for (const id of ids) out.add(id);
+}
+
+/** The first segments of the key paths and of the partial filter's fields; null for an operator other than $and/$or. */
+function topFieldsOf(fields: readonly string[], partialFilter: unknown): string[] | null {
+  const out = new Set(fields.map((f) => f.split('.')[0] as string));
+  const walk = (expr: unknown): boolean => {
+    if (!isPlainObject(expr)) return false;
+    for (const [key, value] of Object.entries(expr)) {
+      if (key === '$and' || key === '$or') {
+        if (!Array.isArray(value) || !value.every(walk)) return false;
+      } else if (key.startsWith('$')) {
+        return false;
+      } else {
+        out.add(key.split('.')[0] as string);
+      }
+    }
+    return true;
+  };
+  if (partialFilter !== undefined && !walk(partialFilter)) return null;
+  return [...out];
 }

@@ -1,8 +1,10 @@
 /**
- * Applies a parsed update tree to a (cloned, mutable) typed document: walks object and
+ * Applies a parsed update tree to a copy of a typed document: walks object and
  * array nodes in MongoDB's field order, resolves `$` / `$[]` / `$[id]`, creates missing
  * paths (padding arrays with nulls), and enforces path viability, `_id` immutability and
- * the top-level `$`-prefix storage rule.
+ * the top-level `$`-prefix storage rule. The copy is made on write: only the objects and
+ * arrays on a changed path are copied, the rest is shared with the original, which is
+ * never changed (a whole deep copy per document cost more than the update itself).
  */
 import { fail } from '../errors';
 import { formatElement, serverError } from './update-format';
@@ -10,7 +12,10 @@ import type { ArrayNode, ElementTest, LeafNode, LeafResult, ObjectNode, UpdateNo
 import { isPlainObject, type Doc } from './values';
 
 export interface ApplyState {
+  /** A shallow copy of the document; it must be in `owned`. */
   root: Doc;
+  /** The objects and arrays this update copied, which it may change in place. */
+  owned: Set<object>;
   position?: string;
   isInsert: boolean;
   now: Date;
@@ -73,9 +78,33 @@ function notViable(parts: string[], depth: number, at: unknown): Error {
   return fail('PathNotViable', `Cannot create field '${parts[depth]}' in element {${formatElement(name, at)}}`);
 }
 
+/**
+ * The value at `parts` (which exists), with every object and array from the root down to
+ * it replaced by this update's own copy, so that it can be changed in place.
+ */
+function owned(state: ApplyState, parts: string[]): unknown {
+  let cur: unknown = state.root;
+  for (const p of parts) {
+    const holder = cur as Doc & unknown[];
+    const key = Array.isArray(holder) ? Number(p) : p;
+    let child: unknown = holder[key as never];
+    // As the whole copy did: BSON wrappers (DBRef included) are shared, never copied.
+    const container = Array.isArray(child) || (isPlainObject(child) && !('_bsontype' in child));
+    if (container && !state.owned.has(child as object)) {
+      child = Array.isArray(child) ? child.slice() : { ...(child as Doc) };
+      state.owned.add(child as object);
+      if (Array.isArray(holder)) holder[key as number] = child;
+      else setField(holder, p, child);
+    }
+    cur = child;
+  }
+  return cur;
+}
+
 /** Creates `parts` below the deepest existing value, as MongoDB's createPathAt does. */
-function createPath(parts: string[], miss: { depth: number; at: unknown }, value: unknown): void {
-  const { depth, at } = miss;
+function createPath(state: ApplyState, parts: string[], miss: { depth: number; at: unknown }, value: unknown): void {
+  const { depth } = miss;
+  const at = owned(state, parts.slice(0, depth));
   const rest = parts.slice(depth + 1);
   if (Array.isArray(at)) {
     if (!isIndex(parts[depth])) throw notViable(parts, depth, at);
@@ -90,8 +119,8 @@ function createPath(parts: string[], miss: { depth: number; at: unknown }, value
   }
 }
 
-function write(root: Doc, parts: string[], result: LeafResult): void {
-  const parent = (lookup(root, parts.slice(0, -1)) as { value: unknown }).value;
+function write(state: ApplyState, parts: string[], result: LeafResult): void {
+  const parent = owned(state, parts.slice(0, -1));
   const key = parts[parts.length - 1];
   if (Array.isArray(parent)) {
     // Removing an array element would shift the others: MongoDB leaves a null instead.
@@ -149,12 +178,12 @@ function applyRename(node: LeafNode, parts: string[], state: ApplyState): void {
   const value = source.value;
   if (dest.found) {
     checkImmutable(state, parts);
-    write(state.root, parts, { kind: 'set', value });
+    write(state, parts, { kind: 'set', value });
   } else {
     checkStorage(state, parts);
-    createPath(parts, dest, value);
+    createPath(state, parts, dest, value);
   }
-  write(state.root, from, { kind: 'remove' });
+  write(state, from, { kind: 'remove' });
   state.modified = true;
 }
 
@@ -170,14 +199,14 @@ function applyLeaf(node: LeafNode, parts: string[], state: ApplyState): void {
     if (result.kind === 'remove' && lookupParentIsArray(state.root, parts) && here.value === null) return;
     checkImmutable(state, parts);
     if (result.kind === 'set') checkStorage(state, parts);
-    write(state.root, parts, result);
+    write(state, parts, result);
     state.modified = true;
   } else if (op.missing === 'create' && op.create) {
     if (state.idImmutable && parts[0] === '_id' && here.depth > 0) {
       throw fail('ImmutableField', `Updating the path '${parts.join('.')}' would modify the immutable field '_id'`);
     }
     checkStorage(state, parts);
-    createPath(parts, here, op.create(ctx));
+    createPath(state, parts, here, op.create(ctx));
     state.modified = true;
   } else if (op.missing === 'check') {
     checkViability(parts, here.depth, here.at);
@@ -215,14 +244,24 @@ function compareFieldNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The children of a node without a positional part, in the order they apply: sorted once per compiled update. */
+const childOrder = new WeakMap<ObjectNode, [string, UpdateNode][]>();
+
 function applyObject(node: ObjectNode, parts: string[], state: ApplyState): void {
-  const children = new Map(node.children);
-  if (node.positional) {
-    if (state.position === undefined) throw fail('BadValue', 'The positional operator did not find the match needed from the query.');
-    const key = state.position;
-    const same = children.get(key);
-    children.set(key, same ? merge(node.positional, same, [...parts, key]) : node.positional);
+  if (!node.positional) {
+    let ordered = childOrder.get(node);
+    if (!ordered) {
+      ordered = [...node.children].sort(([a], [b]) => compareFieldNames(a, b));
+      childOrder.set(node, ordered);
+    }
+    for (const [name, child] of ordered) applyNode(child, [...parts, name], state);
+    return;
   }
+  if (state.position === undefined) throw fail('BadValue', 'The positional operator did not find the match needed from the query.');
+  const children = new Map(node.children);
+  const key = state.position;
+  const same = children.get(key);
+  children.set(key, same ? merge(node.positional, same, [...parts, key]) : node.positional);
   const names = [...children.keys()].sort(compareFieldNames);
   for (const name of names) applyNode(children.get(name) as UpdateNode, [...parts, name], state);
 }

@@ -9,7 +9,7 @@ import { runPipelineUpdate, validatePipelineUpdate } from './update-pipeline';
 import { checkIdValue, idFirst, replaceDocument } from './update-replace';
 import { parseArrayFilters, parseOperatorUpdate } from './update-tree';
 import type { ObjectNode, UpdateOptions, UpdateResult } from './update-types';
-import { cloneValue, isPlainObject, type Doc } from './values';
+import { isPlainObject, type Doc } from './values';
 
 export { upsertSeed } from './update-upsert';
 export { replaceDocument };
@@ -40,9 +40,10 @@ function compileOperator(update: Doc, opts: CompileOptions): CompiledUpdate {
   return {
     kind: 'operator',
     apply(doc, applyOpts = {}) {
-      const root = cloneValue(doc);
+      const root = { ...doc };
       const state: ApplyState = {
         root,
+        owned: new Set([root]),
         position: applyOpts.position === undefined ? undefined : String(applyOpts.position),
         isInsert: applyOpts.isInsert === true,
         now: applyOpts.now ?? new Date(),
