@@ -191,10 +191,12 @@ export async function countsSettled(timeoutMs = Infinity): Promise<boolean> {
  * Takes one counted save off each response and clears rollupPending where none is left
  * uncounted (a save still in flight keeps it; so does a crash, for the recount at start).
  * The last step of every write to a response that changes its rollups (saves, the privacy
- * erasure). A few statements for the whole group, whatever its size: one $inc per distinct
- * number of saves taken off (two saves of one response in a group take off two), then the
- * flag cleared where the count reached zero. The clear is guarded on the count in the same
- * document write, so a save landing between the two statements keeps its response pending.
+ * erasure). One document write per response, two statements per distinct number of saves
+ * taken off (two saves of one response in a group take off two), in order: where these
+ * saves are all the response has uncounted, the count is zeroed and the flag cleared in
+ * the same write; where it has more (a save landed meanwhile), they are subtracted and
+ * the flag stays. A response matches one statement or neither, so no save is taken off
+ * twice (the engine runs the statements of one command with nothing in between).
  */
 export async function markCountedMany(invitationIds: string[]): Promise<void> {
   if (invitationIds.length === 0) return;
@@ -206,12 +208,10 @@ export async function markCountedMany(invitationIds: string[]): Promise<void> {
     if (ids) ids.push(id);
     else byCount.set(n, [id]);
   }
-  const ops: mongo.AnyBulkWriteOperation<Stored>[] = [...byCount].map(([n, ids]) => ({
-    updateMany: { filter: { invitationId: { $in: ids } }, update: { $inc: { rollupUncounted: -n } } },
-  }));
-  ops.push({
-    updateMany: { filter: { invitationId: { $in: [...saves.keys()] }, rollupPending: true, rollupUncounted: { $lte: 0 } }, update: { $set: { rollupPending: false } } },
-  });
+  const ops = [...byCount].flatMap(([n, ids]): mongo.AnyBulkWriteOperation<Stored>[] => [
+    { updateMany: { filter: { invitationId: { $in: ids }, rollupUncounted: n }, update: { $set: { rollupUncounted: 0, rollupPending: false } } } },
+    { updateMany: { filter: { invitationId: { $in: ids }, rollupUncounted: { $gt: n } }, update: { $inc: { rollupUncounted: -n } } } },
+  ]);
   await responses().bulkWrite(ops, { ordered: true });
 }
 
