@@ -2,11 +2,12 @@
  * Writing submitted forms: every answer replaced in one write, whatever was there before,
  * with the response as it was before (the rollups count the difference). The submits of
  * a group (the service's) are written together: one read of their responses, then one
- * bulkWrite whose each upsert only applies if its response is still at the revision read,
- * so each save knows exactly what it replaced. A save marked probablyNew skips the read:
- * its upsert applies only where there is no response yet. A save that lost a race (another
- * save of the same response in between, or a response that existed after all) is written
- * again alone with findOneAndUpdate.
+ * bulkWrite of an insert for each response that does not exist yet (the unique
+ * invitationId refuses it if one was made meanwhile) and, for each one that does, an
+ * update that only applies if it is still at the revision read, so each save knows
+ * exactly what it replaced. A save marked probablyNew skips the read and is inserted. A
+ * save that lost a race (another save of the same response in between, or a response
+ * that existed after all) is written again alone with findOneAndUpdate.
  */
 import type { mongo } from 'mongoose';
 import type { Answers, TemplateDefinition } from '../templates';
@@ -85,7 +86,8 @@ function written(before: Stored | null, created: object, set: object): Written {
 /**
  * Many saves in two round trips; null for a save that must be written alone: a second
  * save of a response already in this group, or one whose response changed after the read
- * (its guarded upsert then collides with the unique invitationId and changes nothing).
+ * (its guarded update matches nothing and its upsert collides with the unique
+ * invitationId, as does an insert where a response was made meanwhile).
  */
 async function writeFullMany(planned: Planned[]): Promise<(Written | null)[]> {
   const ids = planned.map((p) => p.save.context.invitationId);
@@ -103,15 +105,22 @@ async function writeFullMany(planned: Planned[]): Promise<(Written | null)[]> {
     if (!first.has(i)) return;
     const before = current.get(ids[i] as string) ?? null;
     const { headline, set, created } = changesOf(p);
+    opSave.push(i);
+    if (!before) {
+      // An insert costs the database far less than an upsert, which parses and applies an update.
+      // The context (service.ts ResponseContext) carries the rest of the record.
+      const document = { ...created, ...set, revision: 1, rollupUncounted: 1 } as unknown as Stored;
+      ops.push({ insertOne: { document } });
+      results[i] = written(null, created, set);
+      return;
+    }
     // The alert flag follows what the save replaces, known exactly since the write is guarded on it.
-    const alert = before && before.alert === 'none' && needsAlert(headline) ? { alert: 'pending' as const } : {};
-    const revision = before ? before.revision : { $exists: false };
+    const alert = before.alert === 'none' && needsAlert(headline) ? { alert: 'pending' as const } : {};
     // A path cannot be in both $set and $setOnInsert (the write fails): an alert set here leaves the created one out.
     const onInsert: Partial<typeof created> = { ...created };
     if ('alert' in alert) delete onInsert.alert;
     const update = { $set: { ...set, ...alert }, $inc: { revision: 1, rollupUncounted: 1 }, $setOnInsert: onInsert };
-    ops.push({ updateOne: { filter: { invitationId: ids[i], revision } as mongo.Filter<Stored>, update: update as mongo.UpdateFilter<Stored>, upsert: true } });
-    opSave.push(i);
+    ops.push({ updateOne: { filter: { invitationId: ids[i], revision: before.revision } as mongo.Filter<Stored>, update: update as mongo.UpdateFilter<Stored>, upsert: true } });
     results[i] = written(before, created, { ...set, ...alert });
   });
   try {
