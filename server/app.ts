@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Config } from './config';
-import { homeRoutes } from './home/routes';
+import { homePage } from './home/routes';
 import { errorHandler, notFound } from './http/error-handler';
-import { healthRoutes, type HealthProbe } from './http/health';
+import { healthCheck, type HealthProbe } from './http/health';
 import { chooseLocale } from './http/i18n';
 import { requestLogger } from './http/request-log';
 import { bodyParsers, securityHeaders } from './http/security';
@@ -42,12 +42,12 @@ export function createApp({ config, logger, health, routers = [] }: AppDeps): Ex
 
   app.use(requestLogger(logger));
   app.use(securityHeaders(config));
-  app.use(healthRoutes(health));
+  app.get('/healthz', healthCheck(health));
   app.use(publicFiles(config.isProduction ? '1d' : 0));
   app.use(chooseLocale(config));
   app.use(bodyParsers());
 
-  app.use(homeRoutes());
+  app.get('/', homePage);
   for (const router of featureRouters({ config, logger })) app.use(router);
   for (const router of routers) app.use(router);
 

@@ -2,13 +2,9 @@
  * The public home page: what Retour is, where staff sign in, what a customer who got
  * a survey should do. Feature pages live in their own folders.
  */
-import { Router } from 'express';
+import type { RequestHandler } from 'express';
 
-export function homeRoutes(): Router {
-  const router = Router();
-  // GET /: the home page, in the reader's language.
-  router.get('/', (_req, res) => {
-    res.render('home', { title: res.locals.t('home.title') });
-  });
-  return router;
-}
+/** GET /: the home page, in the reader's language. One route, mounted on the app itself rather than as a router every request walks through. */
+export const homePage: RequestHandler = (_req, res) => {
+  res.render('home', { title: res.locals.t('home.title') });
+};

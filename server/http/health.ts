@@ -4,7 +4,7 @@
  * while its connection is lost (the driver keeps reconnecting), then `stopping` once
  * shutdown begins. Load balancers take 503 as "send no traffic here".
  */
-import { Router } from 'express';
+import type { RequestHandler } from 'express';
 import type { DbKind } from '../db';
 
 export type HealthReport =
@@ -30,13 +30,11 @@ export function createHealth() {
   };
 }
 
-export function healthRoutes(probe: HealthProbe): Router {
-  const router = Router();
-  // GET /healthz: 200 once ready and the database answers, 503 otherwise; never cached.
-  router.get('/healthz', (_req, res) => {
+/** GET /healthz: 200 once ready and the database answers, 503 otherwise; never cached. A route of the app itself, not a router every request walks through. */
+export function healthCheck(probe: HealthProbe): RequestHandler {
+  return (_req, res) => {
     const report = probe();
     res.set('Cache-Control', 'no-store');
     res.status(report.status === 'ok' ? 200 : 503).json(report);
-  });
-  return router;
+  };
 }

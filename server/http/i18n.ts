@@ -25,8 +25,7 @@ export function chooseLocale(config: Pick<Config, 'secureCookies'>): RequestHand
     } else {
       locale = negotiateLocale(req.get('accept-language'));
     }
-    res.vary('Accept-Language');
-    res.vary('Cookie');
+    res.vary('Accept-Language, Cookie');
     useLocale(res, locale);
     next();
   };

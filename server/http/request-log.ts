@@ -6,7 +6,7 @@
  * that write their own lines: a survey answer should not pay for one it never uses.
  */
 import { randomUUID } from 'node:crypto';
-import type { Request, RequestHandler, Response } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Level } from 'pino';
 import { scrubUrl, type Logger } from '../logger';
 
@@ -36,7 +36,10 @@ interface Pending {
 const PENDING = Symbol('request log');
 type Logged = { [PENDING]?: Pending };
 
-// Module-level functions rather than closures made for every request: answers come by the thousand.
+// Module-level functions, and req.log defined once on Express's request prototype, rather
+// than closures and properties made for every request: answers come by the thousand.
+Object.defineProperty(express.request, 'log', { get: requestChild, configurable: true, enumerable: false });
+
 export function requestLogger(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const incoming = req.headers['x-request-id'];
@@ -44,11 +47,9 @@ export function requestLogger(logger: Logger): RequestHandler {
     req.id = id;
     res.setHeader('X-Request-Id', id);
     (res as Logged)[PENDING] = { logger, id, started: Date.now() };
-    Object.defineProperty(req, 'log', { get: requestChild, configurable: true, enumerable: false });
     if (req.url === '/healthz') return next();
-    // 'close' alone when the client went away before the response was finished.
-    res.on('finish', logFinished);
-    res.on('close', logFinished);
+    // A response emits 'close' once finished, and also when the client went away before that.
+    res.once('close', logFinished);
     next();
   };
 }
@@ -57,15 +58,13 @@ function requestFields(req: Request, id: string) {
   return { id, method: req.method, url: scrubUrl(req.originalUrl), remoteAddress: req.socket.remoteAddress };
 }
 
-/** req.log: a child logger bound to the request, made on first use. */
-function requestChild(this: Request): Logger {
-  const pending = (this.res as Logged)[PENDING] as Pending;
-  return (pending.child ??= pending.logger.child({ req: requestFields(this, pending.id) }));
+/** req.log: a child logger bound to the request, made on first use (none before the request log ran). */
+function requestChild(this: Request): Logger | undefined {
+  const pending = (this.res as Logged | undefined)?.[PENDING];
+  return pending && (pending.child ??= pending.logger.child({ req: requestFields(this, pending.id) }));
 }
 
 function logFinished(this: Response): void {
-  this.off('finish', logFinished);
-  this.off('close', logFinished);
   const pending = (this as Logged)[PENDING];
   if (!pending) return;
   const { logger } = pending;

@@ -1,5 +1,7 @@
+import express, { type RequestHandler } from 'express';
 import request from 'supertest';
-import { createTestApp } from '../helpers/app';
+import { fixedHeaders, helmetHeaders } from '../../server/http/security';
+import { createTestApp, testConfig } from '../helpers/app';
 import { probeRoutes } from '../helpers/probes';
 import { removeTempDirs } from '../helpers/tmp';
 
@@ -13,6 +15,8 @@ function directives(csp: string): Map<string, string> {
     }),
   );
 }
+
+const GENERAL_HEADERS = new Set(['content-type', 'content-length', 'etag', 'date', 'connection', 'keep-alive']);
 
 describe('security headers', () => {
   const { app } = createTestApp({ routers: [probeRoutes()] });
@@ -45,6 +49,29 @@ describe('security headers', () => {
       expect(res.headers['content-security-policy']).toContain("script-src 'self'");
       expect(res.headers['x-content-type-options']).toBe('nosniff');
     }
+  });
+
+  it('sends exactly the headers helmet sets itself, worked out once', async () => {
+    for (const env of [{}, { PUBLIC_URL: 'https://feedback.example.com' }] as Record<string, string>[]) {
+      const own = (await request(createTestApp({ env }).app).get('/missing')).headers;
+      const direct = express().disable('x-powered-by').use(helmetHeaders(testConfig(env)), (_req, res) => void res.status(404).send('missing'));
+      const fromHelmet = Object.entries((await request(direct).get('/missing')).headers).filter(([name]) => !GENERAL_HEADERS.has(name));
+      expect(fromHelmet.length).toBeGreaterThanOrEqual(10);
+      for (const [name, value] of fromHelmet) expect([name, own[name]]).toEqual([name, value]);
+    }
+  });
+
+  it('captures a header middleware only when it sets headers and passes on at once', () => {
+    const sets: RequestHandler = (_req, res, next) => {
+      res.setHeader('X-One', 'a');
+      res.setHeader('X-Gone', 'b');
+      res.removeHeader('X-Gone');
+      res.removeHeader('X-Powered-By');
+      next();
+    };
+    expect(fixedHeaders(sets)).toEqual({ set: [['X-One', 'a']], removed: ['X-Gone', 'X-Powered-By'] });
+    expect(() => fixedHeaders((_req, _res, next) => next(new Error('refused')))).toThrow('refused');
+    expect(() => fixedHeaders(() => undefined)).toThrow('did not pass the request on');
   });
 
   it('gives each request an id, or keeps the one the caller sent', async () => {
