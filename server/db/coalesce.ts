@@ -16,10 +16,12 @@ export interface CoalescerOptions {
  * Returns add(item): it resolves with the result `write` gives for that item (results in
  * the order of the items, or nothing for a write without results) once the write that
  * carried it is done, and rejects with the write's error for every item of a failed one.
- * One write is in flight at a time; items are written in the order they were added, and
- * those added in the same tick start out together.
+ * One write is in flight at a time, unless it calls `release()`: the next write may then
+ * start while it finishes (a write in stages lets the next group take the first stage
+ * while it is in its last). Items are written in the order they were added, and those
+ * added in the same tick start out together.
  */
-export function createCoalescer<T, R = void>(write: (items: T[]) => Promise<R[] | void>, options: CoalescerOptions = {}): (item: T) => Promise<R> {
+export function createCoalescer<T, R = void>(write: (items: T[], release: () => void) => Promise<R[] | void>, options: CoalescerOptions = {}): (item: T) => Promise<R> {
   const maxBatch = Math.max(1, options.maxBatch ?? 256);
   let queued: Waiter<T, R>[] = [];
   let draining = false;
@@ -28,14 +30,23 @@ export function createCoalescer<T, R = void>(write: (items: T[]) => Promise<R[] 
     while (queued.length > 0) {
       const batch = queued.length <= maxBatch ? queued : queued.slice(0, maxBatch);
       queued = batch === queued ? [] : queued.slice(maxBatch);
+      let release = (): void => undefined;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let writing: Promise<R[] | void>;
       try {
-        const results = await write(batch.map((w) => w.item));
-        batch.forEach((w, i) => w.resolve(results ? (results[i] as R) : (undefined as R)));
+        writing = write(batch.map((w) => w.item), release);
       } catch (error) {
-        // An unreachable database fails the waiting calls too, rather than after a second timeout.
-        const failed = databaseFault(error) === 'unreachable' ? batch.concat(queued.splice(0)) : batch;
-        for (const w of failed) w.reject(error);
+        writing = Promise.reject(error);
       }
+      const written = writing.then(
+        (results) => batch.forEach((w, i) => w.resolve(results ? (results[i] as R) : (undefined as R))),
+        (error: unknown) => {
+          // An unreachable database fails the waiting calls too, rather than after a second timeout.
+          const failed = databaseFault(error) === 'unreachable' ? batch.concat(queued.splice(0)) : batch;
+          for (const w of failed) w.reject(error);
+        },
+      );
+      await Promise.race([written, released]);
     }
     draining = false;
   }

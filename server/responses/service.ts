@@ -92,12 +92,14 @@ function savedOf(after: Stored): SavedResponse {
  * The submitted forms of the moment, saved as one group from start to end: their writes,
  * then their rollup change (one write) beside each one's whenStored, then the saves taken
  * off their responses (one write). Submits arriving meanwhile wait and form the next
- * group, so a burst costs a few round trips per group rather than per stage. A failed
+ * group, so a burst costs a few round trips per group rather than per stage; the next
+ * group starts once this one's writes are done, while this one is counted. A failed
  * write fails the whole group (its saves stay pending for the recount at start); a failed
  * whenStored fails only its own submit.
  */
-async function saveFullMany(inputs: SaveAnswersInput[]): Promise<(SavedResponse | { failed: unknown })[]> {
+async function saveFullMany(inputs: SaveAnswersInput[], release: () => void): Promise<(SavedResponse | { failed: unknown })[]> {
   const written = await writeFullGroup(inputs.map((save) => ({ save, now: save.now ?? new Date() })));
+  release();
   const changes = written.map(({ before, after }) => ({ before: before ? responseFacts(before) : null, after: responseFacts(after) }));
   const [counted, ...stored] = await Promise.allSettled([applyResponseChanges(changes), ...inputs.map((input) => input.whenStored?.())]);
   if (counted?.status === 'rejected') throw counted.reason;

@@ -1,7 +1,8 @@
 /**
  * The group commit of hot writes: a call made while a write is in flight waits for the
  * next write, together with the others made meanwhile; every caller gets its own result
- * or its batch's error, in order, and batches stay within their bound.
+ * or its batch's error, in order, and batches stay within their bound; a write that
+ * releases its turn lets the next one start while it finishes.
  */
 import { createCoalescer } from '../../server/db';
 
@@ -92,5 +93,36 @@ describe('createCoalescer', () => {
     });
     await expect(Promise.all([plain(1), plain(2)])).resolves.toEqual([undefined, undefined]);
     expect(written).toEqual([[1, 2]]);
+  });
+
+  it('starts the next write once the one in flight releases its turn, and still answers each from its own', async () => {
+    const stages: { items: number[]; release: () => void; finish: (error?: Error) => void }[] = [];
+    const add = createCoalescer<number, string>(
+      (items, release) =>
+        new Promise((resolve, reject) => {
+          stages.push({ items, release, finish: (error) => (error ? reject(error) : resolve(items.map((i) => `done ${i}`))) });
+        }),
+    );
+    const first = add(1);
+    await settle();
+    const second = [add(2), add(3)];
+    await settle();
+    // Not released: the calls made meanwhile wait.
+    expect(stages.map((s) => s.items)).toEqual([[1]]);
+    stages[0]!.release();
+    await settle();
+    expect(stages.map((s) => s.items)).toEqual([[1], [2, 3]]);
+    const third = add(4);
+    await settle();
+    // Released writes do not make room for more than the next one: the third waits for the second.
+    expect(stages).toHaveLength(2);
+    stages[1]!.finish(new Error('disk full'));
+    await expect(Promise.all(second)).rejects.toThrow('disk full');
+    await settle();
+    expect(stages.map((s) => s.items)).toEqual([[1], [2, 3], [4]]);
+    stages[2]!.finish();
+    stages[0]!.finish();
+    expect(await first).toBe('done 1');
+    expect(await third).toBe('done 4');
   });
 });
