@@ -1,7 +1,7 @@
 /**
  * Submit benchmark: completed JSON submissions per second through POST /s/:token (the
  * whole app: headers, logging, rate limits, token lookup among 1,000,000 invitations,
- * validation, the response upsert, the rollup update, the invitation marked answered),
+ * validation, the response written, the rollup update, the invitation marked answered),
  * each a different invitation with a full valid answer set, under 50 concurrent customers;
  * against a bare Express handler (the same express.json parsing, writes nothing, answers
  * 200) in the same run. Customers come from distinct addresses, as they would through the
@@ -236,7 +236,7 @@ function submitResult(invitations: number, perRound: number, rounds: number, med
   return {
     name: 'submit',
     description:
-      `Completed JSON submissions through POST /s/:token (the whole app: token lookup among ${invitations.toLocaleString('en')} invitations, validation, the response upsert, ` +
+      `Completed JSON submissions through POST /s/:token (the whole app: token lookup among ${invitations.toLocaleString('en')} invitations, validation, the response written, ` +
       `the rollup update, the invitation marked answered), each a different invitation, under ${CONCURRENCY} concurrent customers, against a bare Express handler ` +
       `(same express.json parsing, writes nothing) in the same run; the median of ${rounds} alternating rounds of ${perRound.toLocaleString('en')}. Goal (issue #6): ratio ≥ 0.5.`,
     figures: [

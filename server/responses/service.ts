@@ -198,7 +198,9 @@ export async function countsSettled(timeoutMs = Infinity): Promise<boolean> {
  * saves are all the response has uncounted, the count is zeroed and the flag cleared in
  * the same write; where it has more (a save landed meanwhile), they are subtracted and
  * the flag stays. A response matches one statement or neither, so no save is taken off
- * twice (the engine runs the statements of one command with nothing in between).
+ * twice: the engine runs the statements of one command with nothing in between (on
+ * MongoDB, writes landing between them keep the count right unless more saves of the
+ * response than these land in that instant).
  */
 export async function markCountedMany(invitationIds: string[]): Promise<void> {
   if (invitationIds.length === 0) return;
