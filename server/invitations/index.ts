@@ -12,7 +12,7 @@ export {
   markUnsubscribed,
   markOpened,
   markAnswered,
-  markAnsweredMany,
+  answeredWrite,
   type NewInvitation,
   type InvitationView,
 } from './service';

@@ -4,7 +4,7 @@
  * opened, answered). Sending is dispatch.ts and worker.ts; nothing here sees req/res.
  */
 import { Types } from 'mongoose';
-import { createCoalescer } from '../db';
+import { asCollectionWrite, createCoalescer, namespaceOf, type ClientWrite } from '../db';
 import { Conflict, Invalid } from '../errors';
 import { Invitation, type InvitationRecord, type InvitationState } from './model';
 import { hashToken, looksLikeToken, newTokens } from './tokens';
@@ -182,26 +182,24 @@ export async function markOpened(invitationId: string, now = new Date()): Promis
 
 /**
  * The customer answered: no reminder, no expiry sweep. Works from 'scheduled' too (a
- * token returned by createInvitation can be used before the email goes out).
+ * token returned by createInvitation can be used before the email goes out). A survey
+ * submit sends the same write with its answers (answeredWrite).
  */
 export async function markAnswered(invitationId: string, now = new Date()): Promise<void> {
-  if (!isObjectId(invitationId)) return;
-  await answeredTogether({ invitationId, at: now });
+  const write = answeredWrite(invitationId, now);
+  if (write) await Invitation.collection.bulkWrite([asCollectionWrite(write)]);
 }
 
-/** markAnswered for many invitations (each at its own time) in one bulkWrite; unknown ids are ignored. */
-export async function markAnsweredMany(answered: { invitationId: string; at: Date }[]): Promise<void> {
-  const ops = answered.filter((a) => isObjectId(a.invitationId)).map(({ invitationId, at }) => ({
-    updateOne: {
-      filter: { _id: new Types.ObjectId(invitationId), state: { $in: ['scheduled', 'sent', 'opened'] } },
-      update: { $set: { state: 'answered', answeredAt: at, reminderAt: null, nextAttemptAt: null, updatedAt: new Date() } },
-    },
-  }));
-  if (ops.length > 0) await Invitation.collection.bulkWrite(ops, { ordered: false });
+/** markAnswered as a write to join another command (the answers' own, where the database allows); null for an unknown id. */
+export function answeredWrite(invitationId: string, at: Date): ClientWrite | null {
+  if (!isObjectId(invitationId)) return null;
+  return {
+    namespace: namespaceOf(Invitation),
+    name: 'updateOne',
+    filter: { _id: new Types.ObjectId(invitationId), state: { $in: ['scheduled', 'sent', 'opened'] } },
+    update: { $set: { state: 'answered', answeredAt: at, reminderAt: null, nextAttemptAt: null, updatedAt: new Date() } },
+  };
 }
-
-/** Submits of the moment mark their invitations in one write; each still waits for it. */
-const answeredTogether = createCoalescer(markAnsweredMany);
 
 function isObjectId(id: string): boolean {
   return /^[0-9a-f]{24}$/i.test(id);

@@ -7,9 +7,12 @@
  * update that only applies if it is still at the revision read, so each save knows
  * exactly what it replaced. A save marked probablyNew skips the read and is inserted. A
  * save that lost a race (another save of the same response in between, or a response
- * that existed after all) is written again alone with findOneAndUpdate.
+ * that existed after all) is written again alone with findOneAndUpdate. Where the
+ * database takes writes across collections, the service sends a group's writes
+ * (planGroup) in a command of its own.
  */
 import type { mongo } from 'mongoose';
+import { asCollectionWrite, namespaceOf, type ClientWrite } from '../db';
 import type { Answers, TemplateDefinition } from '../templates';
 import { headlineOf, needsAlert, type Headline } from './headline';
 import { ResponseModel, type Channel, type ResponseRecord } from './model';
@@ -83,35 +86,46 @@ function written(before: Stored | null, created: object, set: object): Written {
   return { before, after: { ...base, ...set, revision: (before?.revision ?? 0) + 1 } as Stored };
 }
 
-/**
- * Many saves in two round trips; null for a save that must be written alone: a second
- * save of a response already in this group, or one whose response changed after the read
- * (its guarded update matches nothing and its upsert collides with the unique
- * invitationId, as does an insert where a response was made meanwhile).
- */
-async function writeFullMany(planned: Planned[]): Promise<(Written | null)[]> {
-  const ids = planned.map((p) => p.save.context.invitationId);
-  const first = new Set<number>();
-  const seen = new Set<string>();
-  ids.forEach((id, i) => !seen.has(id) && (seen.add(id), first.add(i)));
-  const toRead = [...first].filter((i) => !planned[i]?.save.probablyNew).map((i) => ids[i] as string);
+/** The responses of these saves as they are now (none read for a save marked probablyNew), by invitation. */
+export async function readCurrent(planned: Planned[]): Promise<Map<string, Stored>> {
+  const toRead = [...new Set(planned.filter((p) => !p.save.probablyNew).map((p) => p.save.context.invitationId))];
   const found = toRead.length > 0 ? await responses().find({ invitationId: { $in: toRead } }).toArray() : [];
-  const current = new Map(found.map((r) => [r.invitationId, r]));
+  return new Map(found.map((r) => [r.invitationId, r]));
+}
 
-  const results: (Written | null)[] = planned.map(() => null);
-  const ops: mongo.AnyBulkWriteOperation<Stored>[] = [];
-  const opSave: number[] = [];
+/** The writes of a group: one per response, and what each save will have written if its write applies. */
+export interface GroupWrites {
+  /** One per response, as models of a cross-collection command (a collection's bulkWrite takes them through asCollectionWrite). */
+  ops: ClientWrite[];
+  /** The save of each op. */
+  opSave: number[];
+  /** Per save: what it wrote once its op applied; null for a save that must be written alone (a second save of one response). */
+  results: (Written | null)[];
+}
+
+/**
+ * The group's writes from the responses read: an insert for each response that does not
+ * exist yet (the unique invitationId refuses it if one was made meanwhile) and, for each
+ * one that does, an update that only applies if it is still at the revision read, so each
+ * save knows exactly what it replaced.
+ */
+export function planGroup(planned: Planned[], current: Map<string, Stored>): GroupWrites {
+  const seen = new Set<string>();
+  const namespace = namespaceOf(ResponseModel);
+  const group: GroupWrites = { ops: [], opSave: [], results: planned.map(() => null) };
   planned.forEach((p, i) => {
-    if (!first.has(i)) return;
-    const before = current.get(ids[i] as string) ?? null;
+    const invitationId = p.save.context.invitationId;
+    if (seen.has(invitationId)) return;
+    seen.add(invitationId);
+    const before = current.get(invitationId) ?? null;
     const { headline, set, created } = changesOf(p);
-    opSave.push(i);
+    group.opSave.push(i);
     if (!before) {
       // An insert costs the database far less than an upsert, which parses and applies an update.
       // The context (service.ts ResponseContext) carries the rest of the record.
       const document = { ...created, ...set, revision: 1, rollupUncounted: 1 } as unknown as Stored;
-      ops.push({ insertOne: { document } });
-      results[i] = written(null, created, set);
+      group.ops.push({ namespace, name: 'insertOne', document });
+      group.results[i] = written(null, created, set);
       return;
     }
     // The alert flag follows what the save replaces, known exactly since the write is guarded on it.
@@ -120,11 +134,22 @@ async function writeFullMany(planned: Planned[]): Promise<(Written | null)[]> {
     const onInsert: Partial<typeof created> = { ...created };
     if ('alert' in alert) delete onInsert.alert;
     const update = { $set: { ...set, ...alert }, $inc: { revision: 1, rollupUncounted: 1 }, $setOnInsert: onInsert };
-    ops.push({ updateOne: { filter: { invitationId: ids[i], revision: before.revision } as mongo.Filter<Stored>, update: update as mongo.UpdateFilter<Stored>, upsert: true } });
-    results[i] = written(before, created, { ...set, ...alert });
+    group.ops.push({ namespace, name: 'updateOne', filter: { invitationId, revision: before.revision }, update, upsert: true });
+    group.results[i] = written(before, created, { ...set, ...alert });
   });
+  return group;
+}
+
+/**
+ * Many saves in two round trips; null for a save that must be written alone: a second
+ * save of a response already in this group, or one whose response changed after the read
+ * (its guarded update matches nothing and its upsert collides with the unique
+ * invitationId, as does an insert where a response was made meanwhile).
+ */
+async function writeFullMany(planned: Planned[]): Promise<(Written | null)[]> {
+  const { ops, opSave, results } = planGroup(planned, await readCurrent(planned));
   try {
-    await responses().bulkWrite(ops, { ordered: false });
+    await responses().bulkWrite(ops.map((op) => asCollectionWrite<Stored>(op)), { ordered: false });
   } catch (err) {
     const errors = (err as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
     if (!Array.isArray(errors) || errors.some((e) => e.code !== 11000)) throw err;

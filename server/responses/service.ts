@@ -4,15 +4,15 @@
  * in step in the same call (the rollup protocol: write with rollupPending and one more
  * uncounted save, count the change, take the save off; the flag clears at zero). A save
  * answers once its change is counted; taking it off follows just after (countsSettled()
- * waits for that: shutdown, tests). Answers arrive checked against the version (server/survey).
+ * waits for that: shutdown, tests), or comes in the same command where the database takes
+ * writes across collections. Answers arrive checked against the version (server/survey).
  */
-import type { mongo } from 'mongoose';
-import { createCoalescer } from '../db';
+import { asCollectionWrite, canWriteAcross, createCoalescer, namespaceOf, writeAcross, writeEach, type ClientWrite } from '../db';
 import { Conflict } from '../errors';
 import type { Locale } from '../i18n';
-import { applyResponseChanges, countResponseChange, responseFacts } from '../rollups';
+import { applyResponseChanges, countResponseChange, responseChangeWrites, responseFacts } from '../rollups';
 import type { Answers, TemplateDefinition } from '../templates';
-import { isDuplicateKey, newResponse, responses, writeFullGroup, type Stored, type Written } from './full-writes';
+import { isDuplicateKey, newResponse, planGroup, readCurrent, responses, writeFullGroup, type Planned, type Stored, type Written } from './full-writes';
 import { headlineOf, needsAlert } from './headline';
 import { mergeAnswers } from './merge';
 import { ResponseModel, type Channel } from './model';
@@ -46,8 +46,12 @@ export interface SaveAnswersInput {
   /** Kept from the first save only. */
   channel: Channel;
   now?: Date;
-  /** Work that needs the answers stored (the invitation marked answered): runs alongside the rollup update. */
-  whenStored?: () => Promise<void>;
+  /**
+   * Another feature's write that needs the answers stored (the invitation marked answered):
+   * it joins the save's own command where the database allows, else runs beside the rollup
+   * update. If it fails, this save fails; the answers stay saved.
+   */
+  alongside?: ClientWrite | null;
   /**
    * A full submit of an invitation whose page was never opened: it seldom has a response
    * yet, so the write creates it without reading first (an existing one is written alone).
@@ -80,7 +84,8 @@ export async function saveAnswers(input: SaveAnswersInput): Promise<SavedRespons
     return outcome;
   }
   const { before, after } = await writePartial(input, input.now ?? new Date());
-  await Promise.all([settleRollups(before, after), input.whenStored?.()]);
+  const [, alongside] = await Promise.all([settleRollups(before, after), input.alongside ? writeEach([input.alongside]) : []]);
+  if (alongside[0]) throw alongside[0];
   return savedOf(after);
 }
 
@@ -88,26 +93,91 @@ function savedOf(after: Stored): SavedResponse {
   return { complete: after.complete, revision: after.revision, answers: after.answers as Answers };
 }
 
+type GroupOutcome = (SavedResponse | { failed: unknown })[];
+
+interface PlannedSave extends Planned {
+  save: SaveAnswersInput;
+}
+
 /**
- * The submitted forms of the moment, saved as one group from start to end: their writes,
- * then their rollup change (one write) beside each one's whenStored, then the saves taken
- * off their responses (one write). Submits arriving meanwhile wait and form the next
- * group, so a burst costs a few round trips per group rather than per stage; the next
- * group starts once this one's writes are done, while this one is counted. A failed
- * write fails the whole group (its saves stay pending for the recount at start); a failed
- * whenStored fails only its own submit.
+ * The submitted forms of the moment, saved as one group. Where the database takes writes
+ * across collections in one command (MongoDB 8), the group is one command after reading
+ * the responses it replaces: the responses, their rollup change, the writes that needed
+ * them stored, the saves taken off, in that order. Elsewhere it goes in stages: the
+ * writes, then the rollup change (one write) beside the other writes, then the saves
+ * taken off. Submits arriving meanwhile wait and form the next group, which starts once
+ * this one has sent its writes. A failed response or rollup write fails the whole group
+ * (its saves stay pending for the recount at start); a failed `alongside` write fails
+ * only its own submit.
  */
-async function saveFullMany(inputs: SaveAnswersInput[], release: () => void): Promise<(SavedResponse | { failed: unknown })[]> {
-  const written = await writeFullGroup(inputs.map((save) => ({ save, now: save.now ?? new Date() })));
+async function saveFullMany(inputs: SaveAnswersInput[], release: () => void): Promise<GroupOutcome> {
+  const planned: PlannedSave[] = inputs.map((save) => ({ save, now: save.now ?? new Date() }));
+  if (await canWriteAcross()) return saveAtOnce(planned, release);
+  const written = await writeFullGroup(planned);
   release();
+  return countInStages(planned, written);
+}
+
+/** The rollup change of written saves and their alongside writes, then (not waited for) the saves taken off. */
+async function countInStages(planned: PlannedSave[], written: Written[]): Promise<GroupOutcome> {
   const changes = written.map(({ before, after }) => ({ before: before ? responseFacts(before) : null, after: responseFacts(after) }));
-  const [counted, ...stored] = await Promise.allSettled([applyResponseChanges(changes), ...inputs.map((input) => input.whenStored?.())]);
-  if (counted?.status === 'rejected') throw counted.reason;
+  const alongside = planned.map((p) => p.save.alongside ?? null);
+  const [counted, stored] = await Promise.allSettled([applyResponseChanges(changes), writeEach(alongside.filter((w) => w !== null))]);
+  if (counted.status === 'rejected') throw counted.reason;
   takeOffSoon(markCountedMany(written.map(({ after }) => after.invitationId)));
+  let next = 0;
   return written.map(({ after }, i) => {
-    const done = stored[i];
-    return done?.status === 'rejected' ? { failed: done.reason as unknown } : savedOf(after);
+    if (!alongside[i]) return savedOf(after);
+    const failed = stored.status === 'rejected' ? stored.reason : stored.value[next];
+    next += 1;
+    return failed ? { failed } : savedOf(after);
   });
+}
+
+/**
+ * The group in one ordered command (see saveFullMany). Where a write fails, the ones
+ * before it are applied and what follows depends on where it stopped: a response write
+ * that lost a race (a response made meanwhile) sends the group's remaining saves the
+ * staged way, which writes such saves alone; an alongside write fails its own submit
+ * and the command goes on after it; a failed rollup write fails the group, as in stages
+ * (MongoDB itself retries an upsert that lost a race on its unique filter); a take-off
+ * left undone stays pending for the recount at start.
+ */
+async function saveAtOnce(planned: PlannedSave[], release: () => void): Promise<GroupOutcome> {
+  const group = planGroup(planned, await readCurrent(planned));
+  // A second save of one response in the group must be written after the first: the staged way does.
+  if (group.results.some((r) => r === null)) {
+    const written = await writeFullGroup(planned);
+    release();
+    return countInStages(planned, written);
+  }
+  const written = group.results as Written[];
+  const changes = written.map(({ before, after }) => ({ before: before ? responseFacts(before) : null, after: responseFacts(after) }));
+  const counting = responseChangeWrites(changes);
+  const alongside = planned.flatMap((p, i) => (p.save.alongside ? [{ write: p.save.alongside, save: i }] : []));
+  const writes = [...group.ops, ...counting, ...alongside.map((a) => a.write), ...takeOffWrites(written.map(({ after }) => after.invitationId))];
+  const countingEnds = group.ops.length + counting.length;
+  const alongsideEnds = countingEnds + alongside.length;
+  // The writes are on their way: the next group may read and plan meanwhile (its guarded writes keep it exact).
+  release();
+  const failed = new Map<number, unknown>();
+  let from = 0;
+  while (from < writes.length) {
+    const stopped = await writeAcross(from === 0 ? writes : writes.slice(from));
+    if (!stopped) break;
+    const at = from + stopped.at;
+    if (at < group.ops.length) {
+      if (!isDuplicateKey(stopped.error)) throw stopped.error;
+      const first = group.opSave[at] as number;
+      const rest = await writeFullGroup(planned.slice(first));
+      return countInStages(planned, [...written.slice(0, first), ...rest]);
+    }
+    if (at < countingEnds) throw stopped.error;
+    if (at >= alongsideEnds) break;
+    failed.set(alongside[at - countingEnds]!.save, stopped.error);
+    from = at + 1;
+  }
+  return written.map(({ after }, i) => (failed.has(i) ? { failed: failed.get(i) } : savedOf(after)));
 }
 
 const fullSaves = createCoalescer(saveFullMany, { maxBatch: 256 });
@@ -203,7 +273,12 @@ export async function countsSettled(timeoutMs = Infinity): Promise<boolean> {
  * response than these land in that instant).
  */
 export async function markCountedMany(invitationIds: string[]): Promise<void> {
-  if (invitationIds.length === 0) return;
+  const writes = takeOffWrites(invitationIds);
+  if (writes.length > 0) await responses().bulkWrite(writes.map((w) => asCollectionWrite<Stored>(w)), { ordered: true });
+}
+
+/** markCountedMany's statements, in order, to join another command. */
+function takeOffWrites(invitationIds: string[]): ClientWrite[] {
   const saves = new Map<string, number>();
   for (const id of invitationIds) saves.set(id, (saves.get(id) ?? 0) + 1);
   const byCount = new Map<number, string[]>();
@@ -212,11 +287,11 @@ export async function markCountedMany(invitationIds: string[]): Promise<void> {
     if (ids) ids.push(id);
     else byCount.set(n, [id]);
   }
-  const ops = [...byCount].flatMap(([n, ids]): mongo.AnyBulkWriteOperation<Stored>[] => [
-    { updateMany: { filter: { invitationId: { $in: ids }, rollupUncounted: n }, update: { $set: { rollupUncounted: 0, rollupPending: false } } } },
-    { updateMany: { filter: { invitationId: { $in: ids }, rollupUncounted: { $gt: n } }, update: { $inc: { rollupUncounted: -n } } } },
+  const namespace = namespaceOf(ResponseModel);
+  return [...byCount].flatMap(([n, ids]): ClientWrite[] => [
+    { namespace, name: 'updateMany', filter: { invitationId: { $in: ids }, rollupUncounted: n }, update: { $set: { rollupUncounted: 0, rollupPending: false } } },
+    { namespace, name: 'updateMany', filter: { invitationId: { $in: ids }, rollupUncounted: { $gt: n } }, update: { $inc: { rollupUncounted: -n } } },
   ]);
-  await responses().bulkWrite(ops, { ordered: true });
 }
 
 const markCounted = createCoalescer(markCountedMany, { maxBatch: 256 });

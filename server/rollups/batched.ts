@@ -5,8 +5,9 @@
  * report read after an answer includes it; a failed write fails every save it carried,
  * which stay rollupPending for the recount at start.
  */
-import { createCoalescer } from '../db';
-import { incrementBuckets } from './buckets';
+import { createCoalescer, namespaceOf, type ClientWrite } from '../db';
+import { bucketUpdates, incrementBuckets } from './buckets';
+import { DailyRollup } from './model';
 import type { ResponseFacts } from './facts';
 import { changeIncrements } from './response-counts';
 
@@ -19,6 +20,16 @@ export interface ResponseChange {
 /** applyResponseChange for many saves: their deltas summed per bucket, one round trip (none if nothing changed). */
 export async function applyResponseChanges(changes: ResponseChange[]): Promise<void> {
   await incrementBuckets(changes.flatMap((c) => changeIncrements(c.before, c.after)));
+}
+
+/**
+ * applyResponseChanges as writes to join another command (MongoDB 8's bulkWrite across
+ * collections): the same upserts, none when nothing changed. A refused one (a racing
+ * upsert created its bucket) is for the caller to write again.
+ */
+export function responseChangeWrites(changes: ResponseChange[]): ClientWrite[] {
+  const namespace = namespaceOf(DailyRollup);
+  return bucketUpdates(changes.flatMap((c) => changeIncrements(c.before, c.after))).map(({ filter, update }) => ({ namespace, name: 'updateOne', filter, update, upsert: true }));
 }
 
 /** Saves counted per write at most: a few hundred buckets make a bulkWrite of a few dozen kilobytes. */

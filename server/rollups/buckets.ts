@@ -72,6 +72,11 @@ export const rollups = () => DailyRollup.collection as unknown as mongo.Collecti
  * Ingest writes a few hundred buckets per batch of calls: each operation is only its $inc.
  */
 export async function incrementBuckets(changes: { bucket: BucketKey; inc: Increment }[]): Promise<void> {
+  await writeRetryingRaces(bucketUpdates(changes).map(({ filter, update }) => ({ updateOne: { filter, update, upsert: true } })));
+}
+
+/** The upserts of incrementBuckets: per bucket (and its coarse one) the sum of its increments, zero fields and empty buckets left out. */
+export function bucketUpdates(changes: { bucket: BucketKey; inc: Increment }[]): { filter: mongo.Filter<Stored>; update: { $inc: Record<string, number> } }[] {
   const merged = new Map<string, { bucket: BucketKey; inc: Record<string, number> }>();
   const add = (bucket: BucketKey, inc: Increment) => {
     const id = bucketId(bucket);
@@ -83,12 +88,12 @@ export async function incrementBuckets(changes: { bucket: BucketKey; inc: Increm
     add(bucket, inc);
     if (!isCoarse(bucket)) add(coarseOf(bucket), inc);
   }
-  const ops: mongo.AnyBulkWriteOperation<Stored>[] = [];
+  const updates: { filter: mongo.Filter<Stored>; update: { $inc: Record<string, number> } }[] = [];
   for (const { bucket, inc } of merged.values()) {
     const nonZero = Object.fromEntries(Object.entries(inc).filter(([, n]) => n !== 0));
-    if (Object.keys(nonZero).length > 0) ops.push({ updateOne: { filter: bucketFilter(bucket), update: { $inc: nonZero }, upsert: true } });
+    if (Object.keys(nonZero).length > 0) updates.push({ filter: bucketFilter(bucket), update: { $inc: nonZero } });
   }
-  await writeRetryingRaces(ops);
+  return updates;
 }
 
 /** bulkWrite; operations refused by the unique index (a racing upsert created the bucket) run once more, now as updates. */

@@ -6,6 +6,6 @@ export * from './model';
 export { bucketOf, bucketId, bucketFilter, coarseOf, isCoarse, COARSE, COARSE_LEVEL, type BucketSource } from './buckets';
 export { responseFacts, countsOf, type ResponseFacts, type ResponseCounts } from './facts';
 export { applyResponseChange, recountBuckets, reconcilePendingRollups } from './response-counts';
-export { applyResponseChanges, countResponseChange, type ResponseChange } from './batched';
+export { applyResponseChanges, countResponseChange, responseChangeWrites, type ResponseChange } from './batched';
 export { addDeliveries, type DeliveryCount } from './deliveries';
 export { rebuildRollups, rebuildIfNoCoarseLevel } from './rebuild';

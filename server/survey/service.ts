@@ -6,7 +6,7 @@
  */
 import { Gone, NotFound } from '../errors';
 import type { Locale } from '../i18n';
-import { findInvitationByToken, markAnswered, markOpened, type InvitationState, type InvitationView } from '../invitations';
+import { answeredWrite, findInvitationByToken, markOpened, type InvitationState, type InvitationView } from '../invitations';
 import { findResponse, saveAnswers, type Channel, type ResponseContext, type ResponseRecord, type SavedResponse } from '../responses';
 import { siteByCode } from '../sites';
 import { hashEmail } from '../suppressions';
@@ -77,7 +77,7 @@ export async function recordAnswers(survey: Survey, submission: Submission, now 
     complete: submission.complete,
     channel: submission.channel,
     now,
-    whenStored: submission.complete ? () => markAnswered(survey.invitation.id, now) : undefined,
+    alongside: submission.complete ? answeredWrite(survey.invitation.id, now) : null,
     // Sent and never opened: no page has saved partial answers (an integration's JSON save still may).
     probablyNew: survey.invitation.state === 'sent',
   });

@@ -114,11 +114,11 @@ describe('through the official driver', () => {
     await expect(admin().command({ ping: 1 })).resolves.toEqual({ ok: 1 });
   });
 
-  it('says hello as a writable standalone of wire version 21 without a topologyVersion', async () => {
+  it('says hello as a writable standalone of wire version 25 (MongoDB 8.0) without a topologyVersion', async () => {
     const reply = await admin().command({ hello: 1 });
     expect(reply).toMatchObject({
       isWritablePrimary: true, maxBsonObjectSize: 16777216, maxMessageSizeBytes: 48000000, maxWriteBatchSize: 100000,
-      logicalSessionTimeoutMinutes: 30, minWireVersion: 0, maxWireVersion: 21, readOnly: false, ok: 1,
+      logicalSessionTimeoutMinutes: 30, minWireVersion: 0, maxWireVersion: 25, readOnly: false, ok: 1,
     });
     expect(reply.localTime).toBeInstanceOf(Date);
     expect(typeof reply.connectionId).toBe('number');
@@ -128,21 +128,21 @@ describe('through the official driver', () => {
 
   it('answers legacy isMaster with ismaster, and helloOk only when asked', async () => {
     const asked = await admin().command({ isMaster: 1, helloOk: true });
-    expect(asked).toMatchObject({ ismaster: true, helloOk: true, maxWireVersion: 21 });
+    expect(asked).toMatchObject({ ismaster: true, helloOk: true, maxWireVersion: 25 });
     const plain = await admin().command({ ismaster: 1 });
     expect(plain.ismaster).toBe(true);
     expect(plain).not.toHaveProperty('helloOk');
   });
 
-  it('reports version 7.0.0 in buildInfo', async () => {
+  it('reports version 8.0.0 in buildInfo', async () => {
     await expect(admin().command({ buildInfo: 1 })).resolves.toMatchObject({
-      version: '7.0.0', versionArray: [7, 0, 0, 0], bits: 64, maxBsonObjectSize: 16777216, ok: 1,
+      version: '8.0.0', versionArray: [8, 0, 0, 0], bits: 64, maxBsonObjectSize: 16777216, ok: 1,
     });
   });
 
   it('reports connections, memory and the storage engine in serverStatus', async () => {
     const status = await admin().command({ serverStatus: 1 });
-    expect(status).toMatchObject({ version: '7.0.0', process: 'mongod', pid: process.pid, storageEngine: { name: 'retour-embedded' } });
+    expect(status).toMatchObject({ version: '8.0.0', process: 'mongod', pid: process.pid, storageEngine: { name: 'retour-embedded' } });
     expect(status.connections.current).toBeGreaterThanOrEqual(1);
     expect(status.connections.totalCreated).toBeGreaterThanOrEqual(status.connections.current);
     expect(status.connections.available).toBeGreaterThan(0);
@@ -157,10 +157,10 @@ describe('through the official driver', () => {
 
   it('returns known parameters from getParameter and fails unknown ones with code 72', async () => {
     await expect(admin().command({ getParameter: 1, featureCompatibilityVersion: 1 })).resolves.toMatchObject({
-      featureCompatibilityVersion: { version: '7.0' },
+      featureCompatibilityVersion: { version: '8.0' },
     });
     const all = await admin().command({ getParameter: '*' });
-    expect(all).toMatchObject({ featureCompatibilityVersion: { version: '7.0' }, maxBSONDepth: 200 });
+    expect(all).toMatchObject({ featureCompatibilityVersion: { version: '8.0' }, maxBSONDepth: 200 });
     await expect(admin().command({ getParameter: 1, noSuchParameter: 1 })).rejects.toMatchObject({
       code: 72, message: 'no option found to get',
     });
@@ -257,7 +257,7 @@ describe('raw messages', () => {
     expect(reply.opCode).toBe(1);
     expect(reply.responseTo).toBe(requestIdOf(query));
     expect(frame!.readInt32LE(32)).toBe(1);
-    expect(reply.body).toMatchObject({ ismaster: true, helloOk: true, maxWireVersion: 21, ok: 1 });
+    expect(reply.body).toMatchObject({ ismaster: true, helloOk: true, maxWireVersion: 25, ok: 1 });
   });
 
   it('refuses other commands over OP_QUERY with code 352', async () => {

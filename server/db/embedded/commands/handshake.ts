@@ -26,9 +26,10 @@ export function attachServerStats(connection: ConnectionInfo, stats: ServerStats
   statsByConnection.set(connection, stats);
 }
 
-const VERSION = '7.0.0';
-const VERSION_ARRAY = [7, 0, 0, 0];
-const MAX_WIRE_VERSION = 21; // MongoDB 7.0
+// MongoDB 8.0, the first with the bulkWrite command across collections (commands/bulk-write.ts).
+const VERSION = '8.0.0';
+const VERSION_ARRAY = [8, 0, 0, 0];
+const MAX_WIRE_VERSION = 25;
 const SESSION_TIMEOUT_MINUTES = 30;
 /** mongod's default net.maxIncomingConnections. */
 const CONNECTION_CAPACITY = 1_000_000;
@@ -39,7 +40,7 @@ const LOG_NAMES = ['global', 'startupWarnings'];
 
 /** The parameters getParameter knows, with the values this engine actually behaves by. */
 const PARAMETERS: Record<string, () => unknown> = {
-  featureCompatibilityVersion: () => ({ version: '7.0' }),
+  featureCompatibilityVersion: () => ({ version: '8.0' }),
   authenticationMechanisms: () => [],
   cursorTimeoutMillis: () => Long.fromNumber(600_000),
   localLogicalSessionTimeoutMinutes: () => SESSION_TIMEOUT_MINUTES,

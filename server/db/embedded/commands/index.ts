@@ -4,6 +4,7 @@
 import './handshake';
 import './find';
 import './write';
+import './bulk-write';
 import './find-and-modify';
 import './aggregate';
 import './collections';

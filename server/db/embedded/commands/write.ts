@@ -23,7 +23,7 @@ export interface WriteError {
   [extra: string]: unknown;
 }
 
-function toWriteError(index: number, err: unknown): WriteError {
+export function toWriteError(index: number, err: unknown): WriteError {
   if (!(err instanceof MongoServerError)) throw err;
   return { index, code: err.code, ...(err.codeName ? { codeName: err.codeName } : {}), errmsg: err.message, ...err.extra };
 }
@@ -42,7 +42,7 @@ function eachStatement<T>(items: T[], ordered: boolean, run: (item: T, index: nu
   return errors;
 }
 
-function statements(cmd: Doc, field: string): Doc[] {
+export function statements(cmd: Doc, field: string): Doc[] {
   const list = optionalArray(cmd, field);
   if (!list) throw fail('FailedToParse', `BSON field '${Object.keys(cmd)[0]}.${field}' is missing but a required field`);
   if (list.length > 100000) throw fail('InvalidLength', `Write batch sizes must be between 1 and 100000. Got ${list.length} operations.`);

@@ -1,0 +1,124 @@
+/**
+ * Writes to several collections in one command: MongoDB 8's bulkWrite (the embedded engine
+ * has it too), for hot paths where each extra round trip costs both processes more than
+ * the writes in it. Older servers lack the command; callers then write collection by
+ * collection (writeEach), as they would without it.
+ */
+import mongoose, { mongo } from 'mongoose';
+
+/** One write of a cross-collection command, its collection named by namespace ("db.collection"). */
+export type ClientWrite = mongo.AnyClientBulkWriteModel<mongo.Document>;
+
+/** MongoDB 8.0's wire version: the first with the bulkWrite command. */
+const BULK_WRITE_WIRE_VERSION = 25;
+
+const support = new WeakMap<object, Promise<boolean>>();
+let forced: boolean | null = null;
+
+/** A model's namespace, for ClientWrite models. */
+export function namespaceOf(model: { db: { name: string }; collection: { collectionName: string } }): string {
+  return `${model.db.name}.${model.collection.collectionName}`;
+}
+
+/** Whether the connected server takes writes across collections in one command (asked once per client). */
+export async function canWriteAcross(): Promise<boolean> {
+  if (forced !== null) return forced;
+  const client = mongoose.connection.getClient();
+  let known = support.get(client);
+  if (!known) {
+    known = mongoose.connection
+      .db!.admin()
+      .command({ hello: 1 })
+      .then((hello) => Number(hello.maxWireVersion) >= BULK_WRITE_WIRE_VERSION);
+    // A failed probe is asked again next time rather than remembered.
+    known.catch(() => support.delete(client));
+    support.set(client, known);
+  }
+  return known;
+}
+
+/** Overrides what the server offers (tests of the other way): `false` writes collection by collection, `null` asks the server again. */
+export function forceWriteAcross(value: boolean | null): void {
+  forced = value;
+}
+
+/** Where an ordered cross-collection command stopped: the writes before `at` are applied, those after it did not run. */
+export interface StoppedAt {
+  at: number;
+  /** The failed write's error (code 11000: a unique index refused it). */
+  error: mongo.MongoServerError;
+}
+
+/**
+ * The writes in order, in one command; null when all applied, or where the first one
+ * failed. An error of the command as a whole is thrown.
+ */
+export async function writeAcross(writes: ClientWrite[]): Promise<StoppedAt | null> {
+  if (writes.length === 0) return null;
+  try {
+    await mongoose.connection.getClient().bulkWrite(writes, { ordered: true });
+    return null;
+  } catch (err) {
+    // A write error names its write; an error of the whole command comes as the cause.
+    if (!(err instanceof mongo.MongoClientBulkWriteError) || err.cause !== undefined || err.writeErrors.size === 0) throw err;
+    const [at, failed] = [...err.writeErrors].sort(([a], [b]) => a - b)[0] as [number, mongo.ClientBulkWriteError];
+    return { at, error: writeError(failed.code, failed.message) };
+  }
+}
+
+/** A failed write as the error its caller throws: a server error with the write's code and message. */
+function writeError(code: number, message: string): mongo.MongoServerError {
+  return new mongo.MongoServerError({ message, errmsg: message, code });
+}
+
+/**
+ * The same writes without the cross-collection command: one unordered bulkWrite per
+ * collection, in parallel. Per write: null, or the error that stopped it (the
+ * collection's whole bulkWrite's, when it failed as a whole).
+ */
+export async function writeEach(writes: ClientWrite[]): Promise<(unknown | null)[]> {
+  const outcomes: (unknown | null)[] = writes.map(() => null);
+  const byNamespace = new Map<string, number[]>();
+  writes.forEach((w, i) => {
+    const list = byNamespace.get(w.namespace);
+    if (list) list.push(i);
+    else byNamespace.set(w.namespace, [i]);
+  });
+  await Promise.all(
+    [...byNamespace].map(async ([namespace, indexes]) => {
+      const dot = namespace.indexOf('.');
+      const collection = mongoose.connection.getClient().db(namespace.slice(0, dot)).collection(namespace.slice(dot + 1));
+      try {
+        await collection.bulkWrite(indexes.map((i) => asCollectionWrite(writes[i] as ClientWrite)), { ordered: false });
+      } catch (err) {
+        const failed = err instanceof mongo.MongoBulkWriteError ? [err.writeErrors].flat() : [];
+        if (failed.length === 0) return indexes.forEach((i) => (outcomes[i] = err));
+        for (const e of failed) outcomes[indexes[e.index] as number] = writeError(e.code, e.errmsg ?? String(e.code));
+      }
+    }),
+  );
+  return outcomes;
+}
+
+/** A cross-collection model as a collection's bulkWrite spells it. */
+export function asCollectionWrite<T extends mongo.Document = mongo.Document>(write: ClientWrite): mongo.AnyBulkWriteOperation<T> {
+  // The models carry documents of any collection; the caller names the collection's type.
+  return collectionWrite(write) as mongo.AnyBulkWriteOperation<T>;
+}
+
+function collectionWrite(write: ClientWrite): mongo.AnyBulkWriteOperation {
+  switch (write.name) {
+    case 'insertOne':
+      return { insertOne: { document: write.document } };
+    case 'updateOne':
+      return { updateOne: { filter: write.filter, update: write.update, upsert: write.upsert, arrayFilters: write.arrayFilters, hint: write.hint } };
+    case 'updateMany':
+      return { updateMany: { filter: write.filter, update: write.update, upsert: write.upsert, arrayFilters: write.arrayFilters, hint: write.hint } };
+    case 'replaceOne':
+      return { replaceOne: { filter: write.filter, replacement: write.replacement, upsert: write.upsert, hint: write.hint } };
+    case 'deleteOne':
+      return { deleteOne: { filter: write.filter, hint: write.hint } };
+    case 'deleteMany':
+      return { deleteMany: { filter: write.filter, hint: write.hint } };
+  }
+}
