@@ -4,6 +4,7 @@
  * catalog: the engine keeps that in memory and hands a consistent copy to compact(), and
  * gives each commit an undo that the store runs when the disk refuses that commit.
  */
+import { fdatasyncSync, writeSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -22,8 +23,14 @@ export interface StoreOptions {
   compactionMinBytes?: number;
   /** Default 1. */
   compactionRatio?: number;
-  /** Makes a journal write durable; default `handle.datasync()`. Tests inject failures or count calls. */
+  /**
+   * Makes a journal write durable in the thread pool, for every flush; by default a flush
+   * writes and syncs in place while syncs are fast (see `slowSyncMs`). Tests inject
+   * failures or count calls.
+   */
   sync?: (handle: fs.FileHandle) => Promise<void>;
+  /** A sync in place slower than this (default 2 ms) sends the next flushes to the thread pool for a while. */
+  slowSyncMs?: number;
   /** Payload bytes per snapshot frame, the work done between two awaits. Default 256 KiB. */
   snapshotChunkBytes?: number;
 }
@@ -32,6 +39,8 @@ export interface StoreStats {
   commits: number;
   /** Group flushes: one write and one sync each. */
   flushes: number;
+  /** Of them, those written and synced in the thread pool rather than in place. */
+  pooledFlushes: number;
   journalGeneration: number;
   /** Journal bytes since the last snapshot. */
   journalBytes: number;
@@ -49,6 +58,11 @@ export function isDiskFull(err: unknown): boolean {
 }
 
 /** A journal switch: the new generation, and the journal bytes that the snapshot will cover. */
+/** A sync in place that takes longer than this is a slow disk's (an SSD's takes a fraction of it). */
+const SLOW_SYNC_MS = 2;
+/** Flushes sent to the thread pool after a slow sync in place, before trying in place again. */
+const POOL_FLUSHES_AFTER_SLOW_SYNC = 1000;
+
 interface Rotation {
   gen: number;
   coveredBytes: number;
@@ -66,6 +80,9 @@ export class Store {
   private closed: Promise<void> | null = null;
   private commits = 0;
   private flushes = 0;
+  private pooledFlushes = 0;
+  /** Flushes still to send to the thread pool after a slow sync in place. */
+  private poolFlushesLeft = 0;
 
   private constructor(
     private readonly dir: string,
@@ -167,6 +184,7 @@ export class Store {
     return {
       commits: this.commits,
       flushes: this.flushes,
+      pooledFlushes: this.pooledFlushes,
       journalGeneration: this.journalGen,
       journalBytes: this.journalBytes,
       snapshotBytes: this.snapshotBytes,
@@ -198,8 +216,7 @@ export class Store {
         if (this.failure) throw this.failure;
         const frame = encodeFrame(batch.map((entry) => entry.record));
         written = true;
-        await writeAll(this.journal, frame);
-        await this.sync();
+        await this.flush(frame);
         this.flushes += 1;
         this.commits += batch.length;
         this.journalBytes += frame.length;
@@ -214,6 +231,28 @@ export class Store {
     }
     // Cleared in the same microtask that saw the queue empty, so a commit made after it starts a new drain.
     this.draining = false;
+  }
+
+  /**
+   * Writes a frame and makes it durable. Where a sync takes a fraction of a millisecond
+   * (SSDs), both are done in place: handed to the thread pool, each costs a thread hop
+   * that under load takes longer than the sync itself, and every write waits for both.
+   * A slow sync in place holds up the whole engine, readers too, so after one the next
+   * flushes go to the thread pool, and an in-place one is tried again later.
+   */
+  private async flush(frame: Buffer): Promise<void> {
+    if (this.opts.sync || this.poolFlushesLeft > 0) {
+      this.poolFlushesLeft = Math.max(0, this.poolFlushesLeft - 1);
+      this.pooledFlushes += 1;
+      await writeAll(this.journal, frame);
+      await this.sync();
+      return;
+    }
+    const fd = this.journal.fd;
+    for (let done = 0; done < frame.length; ) done += writeSync(fd, frame, done, frame.length - done);
+    const started = performance.now();
+    fdatasyncSync(fd);
+    if (performance.now() - started > (this.opts.slowSyncMs ?? SLOW_SYNC_MS)) this.poolFlushesLeft = POOL_FLUSHES_AFTER_SLOW_SYNC;
   }
 
   private sync(): Promise<void> {
