@@ -149,20 +149,20 @@ describe('Store', () => {
     expect(state.collections.get('app.last')!.docs.get('one')).toEqual(docOf('one', 99));
   });
 
-  it('writes and syncs in place while syncs are fast, in the thread pool for a while after a slow one, durable either way', async () => {
+  it('writes and syncs in place while syncs are fast, in the thread pool for a while after slow ones, durable either way', async () => {
     const dir = tempDir();
     // Never slow: every flush in place.
     const fast = await openStore(dir, { slowSyncMs: Infinity });
     for (let i = 0; i < 5; i++) await fast.store.commit([put('app.f', `fast-${i}`, docOf(`fast-${i}`, i))]);
     expect(fast.store.stats()).toMatchObject({ flushes: 5, pooledFlushes: 0 });
 
-    // Every sync in place counts as slow: the first flush is in place, the next ones go to the thread pool.
+    // Every sync in place counts as slow: once 16 of them are known, the next flushes go to the thread pool.
     const slow = await reopen(fast.store, dir, { slowSyncMs: -1 });
-    for (let i = 0; i < 5; i++) await slow.store.commit([put('app.f', `slow-${i}`, docOf(`slow-${i}`, i))]);
-    expect(slow.store.stats()).toMatchObject({ flushes: 5, pooledFlushes: 4 });
+    for (let i = 0; i < 20; i++) await slow.store.commit([put('app.f', `slow-${i}`, docOf(`slow-${i}`, i))]);
+    expect(slow.store.stats()).toMatchObject({ flushes: 20, pooledFlushes: 4 });
 
     const { state } = await reopen(slow.store, dir);
-    expect([...state.collections.get('app.f')!.docs.keys()]).toEqual([...[0, 1, 2, 3, 4].map((i) => `fast-${i}`), ...[0, 1, 2, 3, 4].map((i) => `slow-${i}`)]);
+    expect([...state.collections.get('app.f')!.docs.keys()]).toEqual([...Array.from({ length: 5 }, (_, i) => `fast-${i}`), ...Array.from({ length: 20 }, (_, i) => `slow-${i}`)]);
   });
 
   it('rejects every waiting commit when the sync fails, and every later commit too', async () => {

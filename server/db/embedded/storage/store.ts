@@ -29,7 +29,10 @@ export interface StoreOptions {
    * failures or count calls.
    */
   sync?: (handle: fs.FileHandle) => Promise<void>;
-  /** A sync in place slower than this (default 2 ms) sends the next flushes to the thread pool for a while. */
+  /**
+   * Syncs in place slower than this in the median of the last 16 (default 2 ms, beyond 10 ms
+   * per MB written) send the next flushes to the thread pool for a while.
+   */
   slowSyncMs?: number;
   /** Payload bytes per snapshot frame, the work done between two awaits. Default 256 KiB. */
   snapshotChunkBytes?: number;
@@ -57,12 +60,21 @@ export function isDiskFull(err: unknown): boolean {
   return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
-/** A journal switch: the new generation, and the journal bytes that the snapshot will cover. */
-/** A sync in place that takes longer than this is a slow disk's (an SSD's takes a fraction of it). */
+/** Syncs in place that take longer than this are a slow disk's (an SSD's take a fraction of it)... */
 const SLOW_SYNC_MS = 2;
-/** Flushes sent to the thread pool after a slow sync in place, before trying in place again. */
+/** ...beyond the time to write their frame at 100 MB/s... */
+const FAST_SYNC_BYTES_PER_MS = 100_000;
+/** ...in the median of this many. */
+const SYNC_WINDOW = 16;
+/** Flushes sent to the thread pool after slow syncs in place, before trying in place again. */
 const POOL_FLUSHES_AFTER_SLOW_SYNC = 1000;
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] as number;
+}
+
+/** A journal switch: the new generation, and the journal bytes that the snapshot will cover. */
 interface Rotation {
   gen: number;
   coveredBytes: number;
@@ -81,8 +93,10 @@ export class Store {
   private commits = 0;
   private flushes = 0;
   private pooledFlushes = 0;
-  /** Flushes still to send to the thread pool after a slow sync in place. */
+  /** Flushes still to send to the thread pool after slow syncs in place. */
   private poolFlushesLeft = 0;
+  /** How long the last syncs in place took beyond their bytes' allowance (ms). */
+  private recentSyncMs: number[] = [];
 
   private constructor(
     private readonly dir: string,
@@ -237,8 +251,8 @@ export class Store {
    * Writes a frame and makes it durable. Where a sync takes a fraction of a millisecond
    * (SSDs), both are done in place: handed to the thread pool, each costs a thread hop
    * that under load takes longer than the sync itself, and every write waits for both.
-   * A slow sync in place holds up the whole engine, readers too, so after one the next
-   * flushes go to the thread pool, and an in-place one is tried again later.
+   * Slow syncs in place hold up the whole engine, readers too, so after some the next
+   * flushes go to the thread pool, and in place is tried again later.
    */
   private async flush(frame: Buffer): Promise<void> {
     if (this.opts.sync || this.poolFlushesLeft > 0) {
@@ -252,7 +266,14 @@ export class Store {
     for (let done = 0; done < frame.length; ) done += writeSync(fd, frame, done, frame.length - done);
     const started = performance.now();
     fdatasyncSync(fd);
-    if (performance.now() - started > (this.opts.slowSyncMs ?? SLOW_SYNC_MS)) this.poolFlushesLeft = POOL_FLUSHES_AFTER_SLOW_SYNC;
+    // Judged on the median of the last syncs, so that a hiccup of the machine does not count;
+    // a large frame (a bulk load) takes longer on any disk: its bytes get their own allowance.
+    this.recentSyncMs.push(performance.now() - started - frame.length / FAST_SYNC_BYTES_PER_MS);
+    if (this.recentSyncMs.length > SYNC_WINDOW) this.recentSyncMs.shift();
+    if (this.recentSyncMs.length === SYNC_WINDOW && median(this.recentSyncMs) > (this.opts.slowSyncMs ?? SLOW_SYNC_MS)) {
+      this.poolFlushesLeft = POOL_FLUSHES_AFTER_SLOW_SYNC;
+      this.recentSyncMs = [];
+    }
   }
 
   private sync(): Promise<void> {
