@@ -92,8 +92,11 @@ export async function writeEach(writes: ClientWrite[]): Promise<(unknown | null)
         await collection.bulkWrite(indexes.map((i) => asCollectionWrite(writes[i] as ClientWrite)), { ordered: false });
       } catch (err) {
         const failed = err instanceof mongo.MongoBulkWriteError ? [err.writeErrors].flat() : [];
-        if (failed.length === 0) return indexes.forEach((i) => (outcomes[i] = err));
-        for (const e of failed) outcomes[indexes[e.index] as number] = writeError(e.code, e.errmsg ?? String(e.code));
+        if (failed.length > 0) {
+          for (const e of failed) outcomes[indexes[e.index] as number] = writeError(e.code, e.errmsg ?? String(e.code));
+        } else {
+          for (const i of indexes) outcomes[i] = err;
+        }
       }
     }),
   );

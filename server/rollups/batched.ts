@@ -24,8 +24,7 @@ export async function applyResponseChanges(changes: ResponseChange[]): Promise<v
 
 /**
  * applyResponseChanges as writes to join another command (MongoDB 8's bulkWrite across
- * collections): the same upserts, none when nothing changed. A refused one (a racing
- * upsert created its bucket) is for the caller to write again.
+ * collections): the same upserts, none when nothing changed.
  */
 export function responseChangeWrites(changes: ResponseChange[]): ClientWrite[] {
   const namespace = namespaceOf(DailyRollup);

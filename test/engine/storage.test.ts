@@ -149,12 +149,15 @@ describe('Store', () => {
     expect(state.collections.get('app.last')!.docs.get('one')).toEqual(docOf('one', 99));
   });
 
-  it('writes and syncs in place while syncs are fast, in the thread pool for a while after slow ones, durable either way', async () => {
+  it('writes and syncs small frames in place while syncs are fast, large ones and those after slow syncs in the thread pool, durable either way', async () => {
     const dir = tempDir();
     // Never slow: every flush in place.
     const fast = await openStore(dir, { slowSyncMs: Infinity });
     for (let i = 0; i < 5; i++) await fast.store.commit([put('app.f', `fast-${i}`, docOf(`fast-${i}`, i))]);
     expect(fast.store.stats()).toMatchObject({ flushes: 5, pooledFlushes: 0 });
+    // A large frame (a batch, a bulk load) goes to the thread pool whatever the disk.
+    await fast.store.commit([put('app.big', 'big', bson({ _id: 'big', pad: 'x'.repeat(200_000) }))]);
+    expect(fast.store.stats()).toMatchObject({ flushes: 6, pooledFlushes: 1 });
 
     // Every sync in place counts as slow: once 16 of them are known, the next flushes go to the thread pool.
     const slow = await reopen(fast.store, dir, { slowSyncMs: -1 });
@@ -163,6 +166,7 @@ describe('Store', () => {
 
     const { state } = await reopen(slow.store, dir);
     expect([...state.collections.get('app.f')!.docs.keys()]).toEqual([...Array.from({ length: 5 }, (_, i) => `fast-${i}`), ...Array.from({ length: 20 }, (_, i) => `slow-${i}`)]);
+    expect(state.collections.get('app.big')!.docs.size).toBe(1);
   });
 
   it('rejects every waiting commit when the sync fails, and every later commit too', async () => {

@@ -24,8 +24,8 @@ export interface StoreOptions {
   /** Default 1. */
   compactionRatio?: number;
   /**
-   * Makes a journal write durable in the thread pool, for every flush; by default a flush
-   * writes and syncs in place while syncs are fast (see `slowSyncMs`). Tests inject
+   * Makes a journal write durable in the thread pool, for every flush; by default a small
+   * flush writes and syncs in place while syncs are fast (see `slowSyncMs`). Tests inject
    * failures or count calls.
    */
   sync?: (handle: fs.FileHandle) => Promise<void>;
@@ -66,6 +66,8 @@ const SLOW_SYNC_MS = 2;
 const FAST_SYNC_BYTES_PER_MS = 100_000;
 /** ...in the median of this many. */
 const SYNC_WINDOW = 16;
+/** Frames larger than this are written and synced in the thread pool. */
+const IN_PLACE_MAX_BYTES = 128 * 1024;
 /** Flushes sent to the thread pool after slow syncs in place, before trying in place again. */
 const POOL_FLUSHES_AFTER_SLOW_SYNC = 1000;
 
@@ -251,11 +253,13 @@ export class Store {
    * Writes a frame and makes it durable. Where a sync takes a fraction of a millisecond
    * (SSDs), both are done in place: handed to the thread pool, each costs a thread hop
    * that under load takes longer than the sync itself, and every write waits for both.
-   * Slow syncs in place hold up the whole engine, readers too, so after some the next
-   * flushes go to the thread pool, and in place is tried again later.
+   * A sync in place holds up the whole engine, readers too: a large frame (a batch of
+   * calls, a bulk load), whose sync takes long enough that the hops matter little, goes to
+   * the thread pool while the engine works on; so do the next flushes after slow syncs,
+   * and in place is tried again later.
    */
   private async flush(frame: Buffer): Promise<void> {
-    if (this.opts.sync || this.poolFlushesLeft > 0) {
+    if (this.opts.sync || this.poolFlushesLeft > 0 || frame.length > IN_PLACE_MAX_BYTES) {
       this.poolFlushesLeft = Math.max(0, this.poolFlushesLeft - 1);
       this.pooledFlushes += 1;
       await writeAll(this.journal, frame);
