@@ -146,8 +146,8 @@ export function planGroup(planned: Planned[], current: Map<string, Stored>): Gro
  * (its guarded update matches nothing and its upsert collides with the unique
  * invitationId, as does an insert where a response was made meanwhile).
  */
-async function writeFullMany(planned: Planned[]): Promise<(Written | null)[]> {
-  const { ops, opSave, results } = planGroup(planned, await readCurrent(planned));
+async function writeFullMany(planned: Planned[], current?: Map<string, Stored>): Promise<(Written | null)[]> {
+  const { ops, opSave, results } = planGroup(planned, current ?? (await readCurrent(planned)));
   try {
     await responses().bulkWrite(ops.map((op) => asCollectionWrite<Stored>(op)), { ordered: false });
   } catch (err) {
@@ -158,8 +158,11 @@ async function writeFullMany(planned: Planned[]): Promise<(Written | null)[]> {
   return results;
 }
 
-/** The writes of many submitted forms, in the order given: together, then alone for those that must be. */
-export async function writeFullGroup(planned: Planned[]): Promise<Written[]> {
-  const together = await writeFullMany(planned);
+/**
+ * The writes of many submitted forms, in the order given: together, then alone for those
+ * that must be. `current`: their responses as just read (readCurrent), when the caller has them.
+ */
+export async function writeFullGroup(planned: Planned[], current?: Map<string, Stored>): Promise<Written[]> {
+  const together = await writeFullMany(planned, current);
   return Promise.all(together.map((w, i) => w ?? writeFullAlone(planned[i]!.save, planned[i]!.now)));
 }

@@ -144,10 +144,11 @@ async function countInStages(planned: PlannedSave[], written: Written[]): Promis
  * left undone stays pending for the recount at start.
  */
 async function saveAtOnce(planned: PlannedSave[], release: () => void): Promise<GroupOutcome> {
-  const group = planGroup(planned, await readCurrent(planned));
+  const current = await readCurrent(planned);
+  const group = planGroup(planned, current);
   // A second save of one response in the group must be written after the first: the staged way does.
   if (group.results.some((r) => r === null)) {
-    const written = await writeFullGroup(planned);
+    const written = await writeFullGroup(planned, current);
     release();
     return countInStages(planned, written);
   }
