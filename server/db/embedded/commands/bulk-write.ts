@@ -48,7 +48,6 @@ function kindOf(op: Doc, namespaces: Namespace[]): { kind: 'insert' | 'update' |
 /** Runs one operation against memory, appending its journal ops; its result fields and counts. */
 function runOperation(op: Doc, namespaces: Namespace[], ctx: CommandContext, variables: Doc | undefined, journal: JournalOp[], counts: Counts): Doc {
   const { kind, ns } = kindOf(op, namespaces);
-  const context = { ...ctx, db: ns.db };
   if (kind === 'insert') {
     const document = op.document;
     if (!isPlainObject(document)) throw fail('FailedToParse', "BSON field 'bulkWrite.insert.document' is missing or is not an object");
@@ -59,7 +58,8 @@ function runOperation(op: Doc, namespaces: Namespace[], ctx: CommandContext, var
   }
   const filter = optionalDoc(op, 'filter') ?? {};
   rejectCollation(op.collation);
-  checkHint(context, ns.name, op.hint);
+  // The hint names an index of the operation's own namespace; most operations have none.
+  if (op.hint !== undefined && op.hint !== null) checkHint({ ...ctx, db: ns.db }, ns.name, op.hint);
   const multi = optionalBool(op, 'multi') ?? false;
   if (kind === 'delete') {
     const coll = ctx.engine.collection(ns.db, ns.name);
