@@ -2,14 +2,22 @@
  * Group commit for a hot write: calls that arrive while a write of their kind is in flight
  * wait and go out together in the next one, so under load many requests share one round
  * trip (which costs the process far more CPU than the operations in it). Nothing waits for
- * a timer: when no write is in flight, the next one starts at once. What is written is the
- * caller's; this module only groups and answers.
+ * a timer: when no write is in flight, the next one starts at once (or, with gatherTurn,
+ * after one turn of the event loop). What is written is the caller's; this module only
+ * groups and answers.
  */
 import { databaseFault } from './faults';
 
 export interface CoalescerOptions {
   /** The most items one write takes; the rest wait for the next (default 256). */
   maxBatch?: number;
+  /**
+   * Before each write, let one turn of the event loop pass (setImmediate: after the I/O
+   * that is ready), so that requests already received join it. For the head of a request's
+   * path (a lookup): under load its batches then double, and every later write of those
+   * requests is grouped the same way; idle, it costs a fraction of a millisecond.
+   */
+  gatherTurn?: boolean;
 }
 
 /**
@@ -28,6 +36,7 @@ export function createCoalescer<T, R = void>(write: (items: T[], release: () => 
 
   async function drain(): Promise<void> {
     while (queued.length > 0) {
+      if (options.gatherTurn) await nextTurn();
       const batch = queued.length <= maxBatch ? queued : queued.slice(0, maxBatch);
       queued = batch === queued ? [] : queued.slice(maxBatch);
       let release = (): void => undefined;
@@ -60,6 +69,8 @@ export function createCoalescer<T, R = void>(write: (items: T[], release: () => 
       queueMicrotask(() => void drain());
     });
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface Waiter<T, R> {
   item: T;

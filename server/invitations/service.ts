@@ -166,7 +166,7 @@ async function findByTokenHashes(hashes: string[]): Promise<(InvitationRecord | 
   return hashes.map((h) => byHash.get(h) ?? null);
 }
 
-const foundByHash = createCoalescer(findByTokenHashes);
+const foundByHash = createCoalescer(findByTokenHashes, { gatherTurn: true });
 
 /** Stops the reminder (the customer may still answer). Idempotent; unknown ids are ignored. */
 export async function markUnsubscribed(invitationId: string, now = new Date()): Promise<void> {

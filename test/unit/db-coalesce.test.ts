@@ -125,4 +125,37 @@ describe('createCoalescer', () => {
     expect(await first).toBe('done 1');
     expect(await third).toBe('done 4');
   });
+
+  it('with gatherTurn, lets the calls of the next turn of the event loop join a write, before and after each write', async () => {
+    const { calls, write } = controlledWrite<number>();
+    const add = createCoalescer(write, { gatherTurn: true });
+    // A request handled in the next turn (its I/O was ready) joins the write of this one.
+    const first = add(1);
+    const joining = new Promise<string>((resolve) => setImmediate(() => resolve(add(2))));
+    await settle();
+    await settle();
+    expect(calls.map((c) => c.items)).toEqual([[1, 2]]);
+
+    const during = add(3);
+    calls[0]!.finish();
+    // Made in the turn after the write ended: it goes out with the call that waited for it.
+    const late = new Promise<string>((resolve) => setImmediate(() => resolve(add(4))));
+    expect(await first).toBe('done 1');
+    expect(await joining).toBe('done 2');
+    await settle();
+    await settle();
+    expect(calls.map((c) => c.items)).toEqual([[1, 2], [3, 4]]);
+    calls[1]!.finish();
+    expect(await Promise.all([during, late])).toEqual(['done 3', 'done 4']);
+
+    // Without it, the first call goes out alone.
+    const plain = controlledWrite<number>();
+    const addPlain = createCoalescer(plain.write);
+    void addPlain(1);
+    setImmediate(() => void addPlain(2));
+    await settle();
+    await settle();
+    expect(plain.calls.map((c) => c.items)).toEqual([[1]]);
+    plain.calls[0]!.finish();
+  });
 });
