@@ -14,8 +14,8 @@ export interface CoalescerOptions {
   /**
    * Before each write, let one turn of the event loop pass (setImmediate: after the I/O
    * that is ready), so that requests already received join it. For the head of a request's
-   * path (a lookup): under load its batches then double, and every later write of those
-   * requests is grouped the same way; idle, it costs a fraction of a millisecond.
+   * path (a lookup): under load its batches grow, and every later write of those requests
+   * is grouped the same way; idle, it costs a fraction of a millisecond.
    */
   gatherTurn?: boolean;
 }

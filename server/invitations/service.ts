@@ -160,16 +160,20 @@ export async function findInvitationByToken(token: string): Promise<InvitationVi
 
 /**
  * The invitations of these token hashes, in their order (null: unknown), in one query: the
- * lookups of the moment share it. The find command itself rather than a cursor: a hash
+ * lookups of the moment share it. Once it is sent, the next lookups may gather and go (a
+ * read waits for nothing of another): a customer's lookup does not wait for the round trip
+ * of the one before it. The find command itself rather than a cursor: a hash
  * names one invitation at most (unique index), so one batch holds the answer, and the
  * driver's cursor costs the process about a tenth of a survey answer's CPU. The driver does
  * not retry a command as it retries a cursor's first read: after a failover the customer's
  * answer fails as any request in that instant, and their retry is answered.
  */
-async function findByTokenHashes(hashes: string[]): Promise<(InvitationRecord | null)[]> {
+async function findByTokenHashes(hashes: string[], release: () => void): Promise<(InvitationRecord | null)[]> {
   const db = Invitation.db.db;
   if (!db) throw new Error('The database is not connected.');
-  const reply = await db.command({ find: Invitation.collection.collectionName, filter: { tokenHashes: { $in: hashes } }, batchSize: hashes.length, singleBatch: true });
+  const sent = db.command({ find: Invitation.collection.collectionName, filter: { tokenHashes: { $in: hashes } }, batchSize: hashes.length, singleBatch: true });
+  release();
+  const reply = await sent;
   const docs = (reply as { cursor: { firstBatch: InvitationRecord[] } }).cursor.firstBatch;
   const byHash = new Map<string, InvitationRecord>();
   for (const doc of docs) for (const hash of doc.tokenHashes) byHash.set(hash, doc);
