@@ -149,23 +149,23 @@ describe('Store', () => {
     expect(state.collections.get('app.last')!.docs.get('one')).toEqual(docOf('one', 99));
   });
 
-  it('writes and syncs small frames in place while syncs are fast, large ones and those after slow syncs in the thread pool, durable either way', async () => {
+  it('writes small frames in place and large ones in the thread pool, syncs every flush, durable either way', async () => {
     const dir = tempDir();
-    // Never slow: every flush in place.
-    const fast = await openStore(dir, { slowSyncMs: Infinity });
-    for (let i = 0; i < 5; i++) await fast.store.commit([put('app.f', `fast-${i}`, docOf(`fast-${i}`, i))]);
-    expect(fast.store.stats()).toMatchObject({ flushes: 5, pooledFlushes: 0 });
-    // A large frame (a batch, a bulk load) goes to the thread pool whatever the disk.
-    await fast.store.commit([put('app.big', 'big', bson({ _id: 'big', pad: 'x'.repeat(200_000) }))]);
-    expect(fast.store.stats()).toMatchObject({ flushes: 6, pooledFlushes: 1 });
+    let syncs = 0;
+    const sync = async (handle: fs.promises.FileHandle): Promise<void> => {
+      syncs += 1;
+      await handle.datasync();
+    };
+    const opened = await openStore(dir, { sync });
+    for (let i = 0; i < 5; i++) await opened.store.commit([put('app.f', `small-${i}`, docOf(`small-${i}`, i))]);
+    expect(opened.store.stats()).toMatchObject({ flushes: 5, pooledWrites: 0 });
+    // A large frame (a batch, a bulk load) is written in the thread pool.
+    await opened.store.commit([put('app.big', 'big', bson({ _id: 'big', pad: 'x'.repeat(200_000) }))]);
+    expect(opened.store.stats()).toMatchObject({ flushes: 6, pooledWrites: 1 });
+    expect(syncs).toBe(6);
 
-    // Every sync in place counts as slow: once 16 of them are known, the next flushes go to the thread pool.
-    const slow = await reopen(fast.store, dir, { slowSyncMs: -1 });
-    for (let i = 0; i < 20; i++) await slow.store.commit([put('app.f', `slow-${i}`, docOf(`slow-${i}`, i))]);
-    expect(slow.store.stats()).toMatchObject({ flushes: 20, pooledFlushes: 4 });
-
-    const { state } = await reopen(slow.store, dir);
-    expect([...state.collections.get('app.f')!.docs.keys()]).toEqual([...Array.from({ length: 5 }, (_, i) => `fast-${i}`), ...Array.from({ length: 20 }, (_, i) => `slow-${i}`)]);
+    const { state } = await reopen(opened.store, dir);
+    expect([...state.collections.get('app.f')!.docs.keys()]).toEqual(Array.from({ length: 5 }, (_, i) => `small-${i}`));
     expect(state.collections.get('app.big')!.docs.size).toBe(1);
   });
 
