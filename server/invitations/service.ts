@@ -168,14 +168,14 @@ export async function findInvitationByToken(token: string): Promise<InvitationVi
  * not retry a command as it retries a cursor's first read: after a failover the customer's
  * answer fails as any request in that instant, and their retry is answered.
  */
-async function findByTokenHashes(hashes: string[], release: () => void): Promise<(InvitationRecord | null)[]> {
+async function findByTokenHashes(hashes: string[], release: () => void): Promise<(ViewedDoc | null)[]> {
   const db = Invitation.db.db;
   if (!db) throw new Error('The database is not connected.');
-  const sent = db.command({ find: Invitation.collection.collectionName, filter: { tokenHashes: { $in: hashes } }, batchSize: hashes.length, singleBatch: true });
+  const sent = db.command({ find: Invitation.collection.collectionName, filter: { tokenHashes: { $in: hashes } }, projection: VIEW_PROJECTION, batchSize: hashes.length, singleBatch: true });
   release();
   const reply = await sent;
-  const docs = (reply as { cursor: { firstBatch: InvitationRecord[] } }).cursor.firstBatch;
-  const byHash = new Map<string, InvitationRecord>();
+  const docs = (reply as { cursor: { firstBatch: ViewedDoc[] } }).cursor.firstBatch;
+  const byHash = new Map<string, ViewedDoc>();
   for (const doc of docs) for (const hash of doc.tokenHashes) byHash.set(hash, doc);
   return hashes.map((h) => byHash.get(h) ?? null);
 }
@@ -219,7 +219,33 @@ function isObjectId(id: string): boolean {
   return /^[0-9a-f]{24}$/i.test(id);
 }
 
-function toView(doc: InvitationRecord): InvitationView {
+/**
+ * The fields an InvitationView is made of: a token lookup reads these alone (with the
+ * hashes it matched), so the database encodes and the app decodes a reply a third smaller.
+ */
+const VIEWED_FIELDS = [
+  'tokenHashes',
+  'state',
+  'site',
+  'queue',
+  'agent',
+  'reason',
+  'callEndedAt',
+  'sendAt',
+  'day',
+  'customer',
+  'expiresAt',
+  'templateKey',
+  'templateVersionId',
+  'callId',
+  'externalId',
+  'sentAt',
+  'unsubscribedAt',
+] as const;
+type ViewedDoc = Pick<InvitationRecord, '_id' | (typeof VIEWED_FIELDS)[number]>;
+const VIEW_PROJECTION: Record<string, 1> = Object.fromEntries(VIEWED_FIELDS.map((f) => [f, 1]));
+
+function toView(doc: ViewedDoc): InvitationView {
   const locale = doc.customer.locale as 'fr' | 'en';
   return {
     id: String(doc._id),
