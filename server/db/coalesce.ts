@@ -13,9 +13,8 @@ export interface CoalescerOptions {
   maxBatch?: number;
   /**
    * Before each write, let one turn of the event loop pass (setImmediate: after the I/O
-   * that is ready), so that requests already received join it. For the head of a request's
-   * path (a lookup): under load its batches grow, and every later write of those requests
-   * is grouped the same way; idle, it costs a fraction of a millisecond.
+   * that is ready), so that requests already received join it: under load its batches
+   * grow, and the process spends less per item; idle, it costs a fraction of a millisecond.
    */
   gatherTurn?: boolean;
 }
