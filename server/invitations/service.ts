@@ -162,10 +162,10 @@ export async function findInvitationByToken(token: string): Promise<InvitationVi
  * The invitations of these token hashes, in their order (null: unknown), in one query: the
  * lookups of the moment share it. Once it is sent, the next lookups may gather and go (a
  * read waits for nothing of another): a customer's lookup does not wait for the round trip
- * of the one before it. The find command itself rather than a cursor: a hash
- * names one invitation at most (unique index), so one batch holds the answer, and the
- * driver's cursor costs the process about a tenth of a survey answer's CPU. The driver does
- * not retry a command as it retries a cursor's first read: after a failover the customer's
+ * of the one before it. The find command itself rather than a cursor: a hash names one
+ * invitation at most (unique index), so one batch holds the answer, and the driver's
+ * cursor costs the process about a tenth of a survey answer's CPU. The driver does not
+ * retry a command as it retries a cursor's first read: after a failover the customer's
  * answer fails as any request in that instant, and their retry is answered.
  */
 async function findByTokenHashes(hashes: string[], release: () => void): Promise<(ViewedDoc | null)[]> {

@@ -181,7 +181,8 @@ async function saveAtOnce(planned: PlannedSave[], release: () => void): Promise<
   return written.map(({ after }, i) => (failed.has(i) ? { failed: failed.get(i) } : savedOf(after)));
 }
 
-// One turn of gathering, as for the token lookups: larger groups, and (paired runs under load) an eighth less of the process's CPU per answer.
+// One turn of gathering, as for the token lookups: larger groups, and (in paired runs under
+// load) an eighth less of the app process's CPU per answer.
 const fullSaves = createCoalescer(saveFullMany, { maxBatch: 256, gatherTurn: true });
 
 const WRITE_OPTIONS = { returnDocument: 'before', lean: true, setDefaultsOnInsert: false } as const;

@@ -80,6 +80,18 @@ function committer(store: Store, model: CatalogState): (ops: JournalOp[]) => Pro
   };
 }
 
+/** A store's sync that syncs and counts its calls. */
+function countingSync(): { count: number; sync: (handle: fs.promises.FileHandle) => Promise<void> } {
+  const counter = {
+    count: 0,
+    sync: async (handle: fs.promises.FileHandle): Promise<void> => {
+      counter.count += 1;
+      await handle.datasync();
+    },
+  };
+  return counter;
+}
+
 function flipByte(file: string, offset: number): void {
   const bytes = fs.readFileSync(file);
   bytes[offset] ^= 0xff;
@@ -126,12 +138,8 @@ describe('Store', () => {
 
   it('shares one sync among commits made while a flush is in flight, in call order', async () => {
     const dir = tempDir();
-    let syncs = 0;
-    const sync = async (handle: fs.promises.FileHandle): Promise<void> => {
-      syncs += 1;
-      await handle.datasync();
-    };
-    const { store } = await openStore(dir, { sync });
+    const syncs = countingSync();
+    const { store } = await openStore(dir, { sync: syncs.sync });
     await Promise.all(
       Array.from({ length: 8 }, async (_, w) => {
         for (let i = 0; i < 25; i++) await store.commit([put('app.w', `w${w}-${i}`, docOf(`w${w}-${i}`, i))]);
@@ -141,8 +149,8 @@ describe('Store', () => {
     await Promise.all(keys.map((key, i) => store.commit([put('app.order', key, docOf(key, i)), put('app.last', 'one', docOf('one', i))])));
 
     expect(store.stats().commits).toBe(300);
-    expect(syncs).toBe(store.stats().flushes);
-    expect(syncs).toBeLessThan(150);
+    expect(syncs.count).toBe(store.stats().flushes);
+    expect(syncs.count).toBeLessThan(150);
     const { state } = await reopen(store, dir);
     expect(state.collections.get('app.w')!.docs.size).toBe(200);
     expect([...state.collections.get('app.order')!.docs.keys()]).toEqual(keys);
@@ -151,18 +159,14 @@ describe('Store', () => {
 
   it('writes small frames in place and large ones in the thread pool, syncs every flush, durable either way', async () => {
     const dir = tempDir();
-    let syncs = 0;
-    const sync = async (handle: fs.promises.FileHandle): Promise<void> => {
-      syncs += 1;
-      await handle.datasync();
-    };
-    const opened = await openStore(dir, { sync });
+    const syncs = countingSync();
+    const opened = await openStore(dir, { sync: syncs.sync });
     for (let i = 0; i < 5; i++) await opened.store.commit([put('app.f', `small-${i}`, docOf(`small-${i}`, i))]);
     expect(opened.store.stats()).toMatchObject({ flushes: 5, pooledWrites: 0 });
     // A large frame (a batch, a bulk load) is written in the thread pool.
     await opened.store.commit([put('app.big', 'big', bson({ _id: 'big', pad: 'x'.repeat(200_000) }))]);
     expect(opened.store.stats()).toMatchObject({ flushes: 6, pooledWrites: 1 });
-    expect(syncs).toBe(6);
+    expect(syncs.count).toBe(6);
 
     const { state } = await reopen(opened.store, dir);
     expect([...state.collections.get('app.f')!.docs.keys()]).toEqual(Array.from({ length: 5 }, (_, i) => `small-${i}`));
