@@ -26,7 +26,7 @@ export interface CoalescerOptions {
  * One write is in flight at a time, unless it calls `release()`: the next write may then
  * start while it finishes (a write in stages lets the next group take the first stage
  * while it is in its last). Items are written in the order they were added, and those
- * added in the same tick start out together.
+ * added in the same tick (with gatherTurn, also those of the next turn) start out together.
  */
 export function createCoalescer<T, R = void>(write: (items: T[], release: () => void) => Promise<R[] | void>, options: CoalescerOptions = {}): (item: T) => Promise<R> {
   const maxBatch = Math.max(1, options.maxBatch ?? 256);
