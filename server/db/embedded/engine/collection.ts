@@ -17,6 +17,12 @@ import { metrics } from './metrics';
 
 export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
 
+/** How many decoded documents a collection keeps at hand (see `recent`), and the largest kept. */
+const RECENT_DOCUMENTS = 1024;
+const RECENT_MAX_BYTES = 16 * 1024;
+/** Reads of this many candidates at most keep what they decode: lookups by key, not scans. */
+const RECENT_READ_CANDIDATES = 256;
+
 /** The `_id` index as listIndexes shows it; its lookups are the documents map itself. */
 export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 
@@ -28,6 +34,15 @@ export interface StoredDoc {
 export class Collection {
   readonly docs = new Map<string, Buffer>();
   readonly indexes = new Map<string, Index>();
+  /**
+   * The decoded form of the documents written or looked up most recently, with the bytes
+   * it came from: a document updated again soon after (a rollup bucket counted by every
+   * submit, a response taken off in the command that wrote it, an invitation looked up
+   * just before it is marked answered) is not decoded again. A document replaced since
+   * has other bytes and is decoded afresh. Documents are never changed in place (updates
+   * copy what they change), so one decoded form can serve every reader.
+   */
+  private readonly recent = new Map<string, { buf: Buffer; doc: Doc }>();
 
   constructor(
     public db: string,
@@ -86,6 +101,7 @@ export class Collection {
     let i = 0;
     for (const index of this.indexes.values()) index.insertKeys(key, keys[i++]);
     this.docs.set(key, buf);
+    this.keepDecoded(key, buf, doc);
     metrics.document.inserted += 1;
     return { doc, op: { op: 'put', ns: this.ns, key, doc: buf } };
   }
@@ -112,6 +128,7 @@ export class Collection {
     }
     const previous = this.docs.get(key);
     this.docs.set(key, buf);
+    this.keepDecoded(key, buf, after);
     metrics.document.updated += 1;
     return { op: 'put', ns: this.ns, key, doc: buf, before: previous };
   }
@@ -120,6 +137,7 @@ export class Collection {
     for (const index of this.indexes.values()) index.remove(key, before);
     const previous = this.docs.get(key);
     this.docs.delete(key);
+    this.recent.delete(key);
     metrics.document.deleted += 1;
     return { op: 'delete', ns: this.ns, key, before: previous };
   }
@@ -158,7 +176,28 @@ export class Collection {
 
   get(key: string): Doc | undefined {
     const buf = this.docs.get(key);
-    return buf && deserializeDoc(buf);
+    return buf && this.decode(key, buf, false);
+  }
+
+  /** The stored document `buf` (under `key`) decoded, from `recent` when it holds these bytes; `keep` adds it there. */
+  private decode(key: string, buf: Buffer, keep: boolean): Doc {
+    const known = this.recent.get(key);
+
+    if (known?.buf === buf) return known.doc;
+    const doc = deserializeDoc(buf);
+    if (keep) this.keepDecoded(key, buf, doc);
+    return doc;
+  }
+
+  private keepDecoded(key: string, buf: Buffer, doc: Doc): void {
+    if (buf.length > RECENT_MAX_BYTES) {
+      this.recent.delete(key);
+      return;
+    }
+    // Map order is insertion order: the entry re-set last goes out last.
+    this.recent.delete(key);
+    this.recent.set(key, { buf, doc });
+    if (this.recent.size > RECENT_DOCUMENTS) this.recent.delete(this.recent.keys().next().value as string);
   }
 
   /**
@@ -166,7 +205,8 @@ export class Collection {
    * index when the filter allows; every candidate is re-checked with the full matcher.
    */
   scan(filter: Doc, matcher: Matcher = compileFilter(filter)): Generator<StoredDoc> {
-    return this.fetch(this.candidates(filter), matcher);
+    const { keys, few } = this.candidates(filter);
+    return this.fetch(keys, matcher, few);
   }
 
   /**
@@ -209,24 +249,26 @@ export class Collection {
     return this.fetch(ids, matcher);
   }
 
-  private *fetch(keys: Iterable<string>, matcher: Matcher): Generator<StoredDoc> {
+  /** `keep`: the documents decoded join `recent` (a lookup of a few, not a scan that would flush it). */
+  private *fetch(keys: Iterable<string>, matcher: Matcher, keep = false): Generator<StoredDoc> {
     for (const key of keys) {
       const buf = this.docs.get(key);
       if (!buf) continue;
       metrics.queryExecutor.scannedObjects += 1;
-      const doc = deserializeDoc(buf);
+      const doc = this.decode(key, buf, keep);
       if (matcher.test(doc)) yield { key, doc };
     }
   }
 
-  private candidates(filter: Doc): Iterable<string> {
+  /** The keys to look at for a filter, and whether they are few (a lookup rather than a scan). */
+  private candidates(filter: Doc): { keys: Iterable<string>; few: boolean } {
     const ids = idEqualities(filter);
-    if (ids) return ids.map(keyOf);
+    if (ids) return { keys: ids.map(keyOf), few: ids.length <= RECENT_READ_CANDIDATES };
     const plan = this.indexes.size > 0 ? planQuery(filter, [...this.indexes.values()]) : null;
-    if (!plan) return this.docs.keys();
+    if (!plan) return { keys: this.docs.keys(), few: false };
     // Like MongoDB, an indexed query returns documents in index order; a multikey index
     // may name a document more than once.
-    return new Set(plan.candidates());
+    return { keys: new Set(plan.candidates()), few: plan.estimate <= RECENT_READ_CANDIDATES };
   }
 
   /** Approximate data size for collStats/dbStats. */

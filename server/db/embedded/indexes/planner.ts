@@ -247,9 +247,12 @@ function equalityPlan(index: Index, conditions: Map<string, PathConditions>, cap
     const estimate = index.countSpans(spans, cap);
     return { plan: { kind: 'eq', index, indexName: index.name, estimate, candidates: () => index.lookupSpans(spans) }, fullKey: false };
   }
-  const estimate = index.countPrefixes(encoded, fields, cap);
+  const fullKey = fields === index.fields.length;
+  // Each whole key of a unique index names one document at most: no need to count them.
+  const single = fullKey && index.unique && !index.multikey;
+  const estimate = single ? encoded.length : index.countPrefixes(encoded, fields, cap);
   const plan: Plan = { kind: 'eq', index, indexName: index.name, estimate, candidates: () => index.lookupPrefixes(encoded, fields) };
-  return { plan, fullKey: fields === index.fields.length };
+  return { plan, fullKey };
 }
 
 /**
