@@ -118,10 +118,25 @@ describe('operator updates', () => {
     expect(String(r.doc.m)).toBe('3.333333333333333333333333333333363');
   });
 
+  it('keeps Int32 sums below -2^31 exact, widening them to Int64', () => {
+    expect(ej(update({ $inc: { n: i(-2147483647) } }, {}, { _id: i(1), n: i(-2) }).doc.n)).toBe(ej(L(-2147483649)));
+    expect(ej(update({ $inc: { n: i(-2147483643) } }, {}, { _id: i(1), n: i(-5) }).doc.n)).toBe(ej(i(-2147483648)));
+  });
+
   it('fails when an Int64 $inc overflows', () => {
     const e = errorOf(() => update({ $inc: { n: i(1) } }, {}, { _id: i(1), n: L(2n ** 63n - 1n) }));
     expect(e.code).toBe(2);
     expect(e.message).toBe('Failed to apply $inc operations to current value ((NumberLong)9223372036854775807) for document {_id: 1}');
+  });
+});
+
+describe('copies of the document', () => {
+  it('keeps a field named __proto__ a field of the copy, not its prototype', () => {
+    const doc = JSON.parse('{"_id": 1, "__proto__": {"polluted": true}, "n": 1}') as Doc;
+    const r = update({ $set: { n: i(2) } }, {}, doc);
+    expect(Object.keys(r.doc)).toEqual(['_id', '__proto__', 'n']);
+    expect(Object.getPrototypeOf(r.doc)).toBe(Object.prototype);
+    expect((r.doc as { polluted?: boolean }).polluted).toBeUndefined();
   });
 });
 

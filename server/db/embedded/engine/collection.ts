@@ -10,7 +10,7 @@ import { Index, duplicateKeyError, type DocumentKeys, type IndexSpec } from '../
 import { idKey } from '../indexes/key-encoding';
 import { planPrefixSort, planQuery, planSort, type Plan } from '../indexes/planner';
 import { compileFilter, type Matcher } from '../query/match';
-import { bsonType, deserializeDoc, numberValue, serializeDoc, type Doc } from '../query/values';
+import { bsonType, copyFields, deserializeDoc, numberValue, serializeDoc, type Doc } from '../query/values';
 import type { JournalOp } from '../storage/types';
 import { retainBytes } from './arena';
 import { metrics } from './metrics';
@@ -18,7 +18,7 @@ import { metrics } from './metrics';
 export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
 
 /** How many decoded documents a collection keeps at hand (see `recent`), and the largest kept. */
-const RECENT_DOCUMENTS = 1024;
+const RECENT_DOCUMENTS = 256;
 const RECENT_MAX_BYTES = 16 * 1024;
 /** Reads of this many candidates at most keep what they decode: lookups by key, not scans. */
 const RECENT_READ_CANDIDATES = 256;
@@ -324,9 +324,9 @@ function withId(input: Doc): Doc {
       throw fail('DollarPrefixedFieldName', "_id fields may not contain '$'-prefixed fields");
     }
     if (Object.keys(input)[0] === '_id') return input;
-    return { _id: input._id, ...input };
+    return copyFields(input, { _id: input._id });
   }
-  return { _id: new ObjectId(), ...input };
+  return copyFields(input, { _id: new ObjectId() });
 }
 
 /** The document's bytes in the arena: `raw` (its bytes as sent) when given, else serialised. */

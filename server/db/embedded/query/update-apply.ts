@@ -9,7 +9,7 @@
 import { fail } from '../errors';
 import { formatElement, serverError } from './update-format';
 import type { ArrayNode, ElementTest, LeafNode, LeafResult, ObjectNode, UpdateNode } from './update-types';
-import { isPlainObject, type Doc } from './values';
+import { copyFields, isPlainObject, type Doc } from './values';
 
 export interface ApplyState {
   /** A shallow copy of the document; it must be in `owned`. */
@@ -91,7 +91,7 @@ function owned(state: ApplyState, parts: string[]): unknown {
     // As the whole copy did: BSON wrappers (DBRef included) are shared, never copied.
     const container = Array.isArray(child) || (isPlainObject(child) && !('_bsontype' in child));
     if (container && !state.owned.has(child as object)) {
-      child = Array.isArray(child) ? child.slice() : { ...(child as Doc) };
+      child = Array.isArray(child) ? child.slice() : copyFields(child as Doc);
       state.owned.add(child as object);
       if (Array.isArray(holder)) holder[key as number] = child;
       else setField(holder, p, child);
@@ -120,7 +120,7 @@ function createPath(state: ApplyState, parts: string[], miss: { depth: number; a
 }
 
 function write(state: ApplyState, parts: string[], result: LeafResult): void {
-  const parent = owned(state, parts.slice(0, -1));
+  const parent = parts.length === 1 ? state.root : owned(state, parts.slice(0, -1));
   const key = parts[parts.length - 1];
   if (Array.isArray(parent)) {
     // Removing an array element would shift the others: MongoDB leaves a null instead.
@@ -244,17 +244,21 @@ function compareFieldNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The children of a node without a positional part, in the order they apply: sorted once per compiled update. */
-const childOrder = new WeakMap<ObjectNode, [string, UpdateNode][]>();
+/**
+ * The children of a node without a positional part, in the order they apply, with their
+ * path from the root when the node is the root: sorted and built once per compiled update
+ * (paths are never changed in place).
+ */
+const childOrder = new WeakMap<ObjectNode, { name: string; child: UpdateNode; rootPath: string[] }[]>();
 
 function applyObject(node: ObjectNode, parts: string[], state: ApplyState): void {
   if (!node.positional) {
     let ordered = childOrder.get(node);
     if (!ordered) {
-      ordered = [...node.children].sort(([a], [b]) => compareFieldNames(a, b));
+      ordered = [...node.children].sort(([a], [b]) => compareFieldNames(a, b)).map(([name, child]) => ({ name, child, rootPath: [name] }));
       childOrder.set(node, ordered);
     }
-    for (const [name, child] of ordered) applyNode(child, [...parts, name], state);
+    for (const { name, child, rootPath } of ordered) applyNode(child, parts.length === 0 ? rootPath : [...parts, name], state);
     return;
   }
   if (state.position === undefined) throw fail('BadValue', 'The positional operator did not find the match needed from the query.');

@@ -10,6 +10,8 @@ type Kind = 'int' | 'long' | 'double' | 'decimal';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
+const INT32_MIN_BIG = -(2n ** 31n);
+const INT32_MAX_BIG = 2n ** 31n - 1n;
 
 function kindOf(v: unknown): Kind {
   const t = bsonType(v);
@@ -23,14 +25,17 @@ function bigOf(v: unknown): bigint {
   return BigInt(numberValue(v));
 }
 
+const KIND_ORDER: readonly Kind[] = ['int', 'long', 'double', 'decimal'];
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
 function widerKind(a: Kind, b: Kind): Kind {
-  const order: Kind[] = ['int', 'long', 'double', 'decimal'];
-  return order[Math.max(order.indexOf(a), order.indexOf(b))];
+  return KIND_ORDER[Math.max(KIND_ORDER.indexOf(a), KIND_ORDER.indexOf(b))];
 }
 
 /** An integer result in the narrowest type MongoDB would use, or undefined past Int64. */
 function integerResult(n: bigint, kind: 'int' | 'long'): unknown {
-  if (kind === 'int' && n >= -(2n ** 31n) && n < 2n ** 31n) return new Int32(Number(n));
+  if (kind === 'int' && n >= INT32_MIN_BIG && n <= INT32_MAX_BIG) return new Int32(Number(n));
   if (n < INT64_MIN || n > INT64_MAX) return undefined;
   return Long.fromBigInt(n);
 }
@@ -137,6 +142,11 @@ function toDouble(n: number): Double {
 /** a + b with MongoDB's result type; undefined when an Int64 result overflows. */
 export function addNumbers(a: unknown, b: unknown): unknown {
   const kind = widerKind(kindOf(a), kindOf(b));
+  if (kind === 'int') {
+    // Two Int32s add exactly as doubles (the counters' case): no BigInt needed.
+    const sum = numberValue(a) + numberValue(b);
+    return sum >= INT32_MIN && sum <= INT32_MAX ? new Int32(sum) : Long.fromNumber(sum);
+  }
   if (kind === 'decimal') return fromDec(decAdd(toDec(a), toDec(b)));
   if (kind === 'double') return toDouble(numberValue(a) + numberValue(b));
   return integerResult(bigOf(a) + bigOf(b), kind);

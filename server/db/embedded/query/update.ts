@@ -9,7 +9,7 @@ import { runPipelineUpdate, validatePipelineUpdate } from './update-pipeline';
 import { checkIdValue, idFirst, replaceDocument } from './update-replace';
 import { parseArrayFilters, parseOperatorUpdate } from './update-tree';
 import type { ObjectNode, UpdateOptions, UpdateResult } from './update-types';
-import { isPlainObject, type Doc } from './values';
+import { copyFields, isPlainObject, type Doc } from './values';
 
 export { upsertSeed } from './update-upsert';
 export { replaceDocument };
@@ -40,7 +40,7 @@ function compileOperator(update: Doc, opts: CompileOptions): CompiledUpdate {
   return {
     kind: 'operator',
     apply(doc, applyOpts = {}) {
-      const root = { ...doc };
+      const root = copyFields(doc);
       const state: ApplyState = {
         root,
         owned: new Set([root]),
