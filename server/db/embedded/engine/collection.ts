@@ -182,7 +182,6 @@ export class Collection {
   /** The stored document `buf` (under `key`) decoded, from `recent` when it holds these bytes; `keep` adds it there. */
   private decode(key: string, buf: Buffer, keep: boolean): Doc {
     const known = this.recent.get(key);
-
     if (known?.buf === buf) return known.doc;
     const doc = deserializeDoc(buf);
     if (keep) this.keepDecoded(key, buf, doc);

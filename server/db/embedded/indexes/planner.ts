@@ -58,7 +58,7 @@ export function planQuery(filter: Doc, indexes: readonly Index[]): Plan | null {
     return { kind: 'id', indexName: '_id_', estimate: keys.length, candidates: () => keys };
   }
   let best: Plan | null = null;
-  const candidates = indexes.filter((ix) => !ix.hidden && (!ix.partial || coversPartial(filter, ix)) && conditions.has(ix.fields[0]) && !POSITIONAL.test(ix.fields[0]));
+  const candidates = indexes.filter((ix) => !ix.hidden && conditions.has(ix.fields[0]) && !POSITIONAL.test(ix.fields[0]) && (!ix.partial || coversPartial(filter, ix)));
   // Unique indexes first: an equality on every field of one is the plan whatever the others
   // hold, so the others need not be counted (a write by its unique key, the common case).
   candidates.sort((a, b) => Number(b.unique) - Number(a.unique));
@@ -219,28 +219,49 @@ function fewest(lists: string[][]): string[] {
   return lists.reduce((a, b) => (b.length < a.length ? b : a));
 }
 
+/** Per index, fixed for its life: each field's top-level name and whether its path has a numeric part. */
+const fieldFacts = new WeakMap<Index, { roots: string[]; positional: boolean[] }>();
+
+function factsOf(index: Index): { roots: string[]; positional: boolean[] } {
+  let facts = fieldFacts.get(index);
+  if (!facts) {
+    facts = { roots: index.fields.map((f) => f.split('.')[0]), positional: index.fields.map((f) => POSITIONAL.test(f)) };
+    fieldFacts.set(index, facts);
+  }
+  return facts;
+}
+
 /** Equality on the longest usable prefix of the index's fields. */
 function equalityPlan(index: Index, conditions: Map<string, PathConditions>, cap: number): { plan: Plan; fullKey: boolean } | undefined {
+  const { roots: fieldRoots, positional } = factsOf(index);
   const chosen: string[][] = [];
-  const roots = new Set<string>();
-  for (const field of index.fields) {
-    const c = conditions.get(field);
-    if (c === undefined || c.eq.length === 0 || POSITIONAL.test(field)) break;
+  let roots: Set<string> | undefined;
+  for (let i = 0; i < index.fields.length; i++) {
+    const c = conditions.get(index.fields[i]);
+    if (c === undefined || c.eq.length === 0 || positional[i]) break;
     // Paths that share an array take an entry's values from one element, while a filter's
     // conditions may hold on different elements: combine only paths from different roots.
-    const root = field.split('.')[0];
-    if (index.multikey && roots.has(root)) break;
-    roots.add(root);
-    chosen.push(fewest(c.eq));
+    if (index.multikey) {
+      roots ??= new Set();
+      if (roots.has(fieldRoots[i])) break;
+      roots.add(fieldRoots[i]);
+    }
+    chosen.push(c.eq.length === 1 ? c.eq[0] : fewest(c.eq));
   }
   // A long $in on the first field is still worth looking up; compounding it is not.
   while (chosen.length > 1 && chosen.reduce((n, keys) => n * keys.length, 1) > MAX_PREFIXES) chosen.pop();
   if (chosen.length === 0) return undefined;
   // A sparse index lacks documents missing every key field: only a non-null equality keeps them out of the result.
   if (index.sparse && chosen.every((keys) => keys.includes(NULL_KEY))) return undefined;
-  let prefixes: string[][] = [[]];
-  for (const keys of chosen) prefixes = prefixes.flatMap((p) => keys.map((k) => [...p, k]));
-  const encoded = prefixes.map((p) => index.prefixKey(p));
+  let encoded: string[];
+  if (chosen.every((keys) => keys.length === 1)) {
+    // One value per field (a write by its key): one prefix.
+    encoded = [index.prefixKey(chosen.map((keys) => keys[0]))];
+  } else {
+    let prefixes: string[][] = [[]];
+    for (const keys of chosen) prefixes = prefixes.flatMap((p) => keys.map((k) => [...p, k]));
+    encoded = prefixes.map((p) => index.prefixKey(p));
+  }
   const fields = chosen.length;
   const spans = rangeAfterPrefix(index, fields, conditions, encoded);
   if (spans) {

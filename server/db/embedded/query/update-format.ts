@@ -81,6 +81,12 @@ export function typeName(v: unknown): string {
  * order). MongoDB counts an update as a no-op only when the bytes would not change.
  */
 export function identical(a: unknown, b: unknown): boolean {
+  // The common cases first: strings, and counters of one type (a symbol is not a string).
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
+  const wa = (a as { _bsontype?: unknown } | null)?._bsontype;
+  if ((wa === 'Int32' || wa === 'Double') && wa === (b as { _bsontype?: unknown } | null)?._bsontype) {
+    return Object.is((a as { value: number }).value, (b as { value: number }).value);
+  }
   const ta = bsonType(a);
   if (ta !== bsonType(b)) return false;
   switch (ta) {

@@ -23,6 +23,8 @@ export function isArrayFilterPart(part: string): boolean {
 
 function checkUpdatable(path: string): string[] {
   if (path === '') throw serverError(56, 'EmptyFieldName', 'An empty update path is not valid.');
+  // A top-level name (most updates): one part, positional only if it is '$' itself.
+  if (path !== '$' && !path.includes('.')) return [path];
   const parts = path.split('.');
   if (parts.some((p) => p === '')) {
     throw serverError(56, 'EmptyFieldName', `The update path '${path}' contains an empty field name, which is not allowed.`);
