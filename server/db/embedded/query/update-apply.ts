@@ -9,7 +9,7 @@
 import { fail } from '../errors';
 import { formatElement, serverError } from './update-format';
 import type { ArrayNode, ElementTest, LeafNode, LeafResult, ObjectNode, UpdateNode } from './update-types';
-import { copyFields, isPlainObject, type Doc } from './values';
+import { copyFields, isPlainObject, setField, type Doc } from './values';
 
 export interface ApplyState {
   /** A shallow copy of the document; it must be in `owned`. */
@@ -33,12 +33,6 @@ function isIndex(part: string): boolean {
 
 function ownField(obj: Doc, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(obj, key);
-}
-
-/** Sets a field without tripping over `__proto__`. */
-function setField(obj: Doc, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-  else obj[key] = value;
 }
 
 type Lookup = { found: true; value: unknown } | { found: false; depth: number; at: unknown };

@@ -12,6 +12,9 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const INT32_MIN_BIG = -(2n ** 31n);
 const INT32_MAX_BIG = 2n ** 31n - 1n;
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+const KIND_ORDER: readonly Kind[] = ['int', 'long', 'double', 'decimal'];
 
 function kindOf(v: unknown): Kind {
   const t = bsonType(v);
@@ -24,10 +27,6 @@ function bigOf(v: unknown): bigint {
   if (bsonType(v) === 'long' && typeof v === 'object') return (v as Long).toBigInt();
   return BigInt(numberValue(v));
 }
-
-const KIND_ORDER: readonly Kind[] = ['int', 'long', 'double', 'decimal'];
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
 
 function widerKind(a: Kind, b: Kind): Kind {
   return KIND_ORDER[Math.max(KIND_ORDER.indexOf(a), KIND_ORDER.indexOf(b))];

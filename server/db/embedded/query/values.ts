@@ -86,13 +86,14 @@ export function bsonType(v: unknown): BsonTypeName {
  */
 export function copyFields(doc: Doc, target: Doc = {}): Doc {
   const keys = Object.keys(doc);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    // A plain assignment to `__proto__` would set the prototype instead of a field.
-    if (key === '__proto__') Object.defineProperty(target, key, { value: doc[key], enumerable: true, writable: true, configurable: true });
-    else target[key] = doc[key];
-  }
+  for (let i = 0; i < keys.length; i++) setField(target, keys[i], doc[keys[i]]);
   return target;
+}
+
+/** Sets a field without tripping over `__proto__` (a plain assignment would set the prototype). */
+export function setField(obj: Doc, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 /** A plain sub-document: not an array, not a BSON wrapper, not a Date or RegExp. */
