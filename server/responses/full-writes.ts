@@ -11,7 +11,7 @@
  * database takes writes across collections, the service sends a group's writes
  * (planGroup) in a command of its own.
  */
-import type { mongo } from 'mongoose';
+import { Types, type mongo } from 'mongoose';
 import { asCollectionWrite, namespaceOf, type ClientWrite } from '../db';
 import type { Answers, TemplateDefinition } from '../templates';
 import { headlineOf, needsAlert, type Headline } from './headline';
@@ -122,8 +122,9 @@ export function planGroup(planned: Planned[], current: Map<string, Stored>): Gro
     group.opSave.push(i);
     if (!before) {
       // An insert costs the database far less than an upsert, which parses and applies an update.
-      // The context (service.ts ResponseContext) carries the rest of the record.
-      const document = { ...created, ...set, revision: 1, rollupUncounted: 1 } as unknown as Stored;
+      // The context (service.ts ResponseContext) carries the rest of the record. The _id comes
+      // first, where the database stores it: a document sent without one is reordered there.
+      const document = { _id: new Types.ObjectId(), ...created, ...set, revision: 1, rollupUncounted: 1 } as unknown as Stored;
       group.ops.push({ namespace, name: 'insertOne', document });
       group.results[i] = written(null, created, set);
       return;

@@ -269,9 +269,8 @@ function equalityPlan(index: Index, conditions: Map<string, PathConditions>, cap
     return { plan: { kind: 'eq', index, indexName: index.name, estimate, candidates: () => index.lookupSpans(spans) }, fullKey: false };
   }
   const fullKey = fields === index.fields.length;
-  // Each whole key of a unique index names one document at most: no need to count them.
-  const single = fullKey && index.unique && !index.multikey;
-  const estimate = single ? encoded.length : index.countPrefixes(encoded, fields, cap);
+  // Each whole key of a unique index names one document at most (multikey or not): no need to count them.
+  const estimate = fullKey && index.unique ? encoded.length : index.countPrefixes(encoded, fields, cap);
   const plan: Plan = { kind: 'eq', index, indexName: index.name, estimate, candidates: () => index.lookupPrefixes(encoded, fields) };
   return { plan, fullKey };
 }
