@@ -52,10 +52,14 @@ export function bucketId(key: BucketKey): string {
   return id;
 }
 
-/** The bucket's document: every field of the unique index, in its order, and the level of a coarse bucket (set when an upsert creates it). */
+/** The bucket's unique key as a filter: every field of the unique index, in its order. */
+function keyFilter(key: BucketKey): BucketKey {
+  return { day: key.day, site: key.site, queue: key.queue, agent: key.agent, reason: key.reason, template: key.template };
+}
+
+/** The bucket's document: its unique key, and the level of a coarse bucket (set when an upsert creates it). */
 export function bucketFilter(key: BucketKey): BucketKey & { level?: typeof COARSE_LEVEL } {
-  const filter = { day: key.day, site: key.site, queue: key.queue, agent: key.agent, reason: key.reason, template: key.template };
-  return isCoarse(key) ? { ...filter, level: COARSE_LEVEL } : filter;
+  return isCoarse(key) ? { ...keyFilter(key), level: COARSE_LEVEL } : keyFilter(key);
 }
 
 /** Counters plus responseSeq, the recount guard (model.ts). */
@@ -75,8 +79,19 @@ export async function incrementBuckets(changes: { bucket: BucketKey; inc: Increm
   await writeRetryingRaces(bucketUpdates(changes).map(({ filter, update }) => ({ updateOne: { filter, update, upsert: true } })));
 }
 
-/** The upserts of incrementBuckets: per bucket (and its coarse one) the sum of its increments, zero fields and empty buckets left out. */
-export function bucketUpdates(changes: { bucket: BucketKey; inc: Increment }[]): { filter: mongo.Filter<Stored>; update: { $inc: Record<string, number> } }[] {
+/** An upsert adding to a bucket's counters; a coarse bucket's level is set when the upsert creates it. */
+export interface BucketUpdate {
+  filter: mongo.Filter<Stored>;
+  update: { $inc: Record<string, number>; $setOnInsert?: { level: typeof COARSE_LEVEL } };
+}
+
+/**
+ * The upserts of incrementBuckets: per bucket (and its coarse one) the sum of its
+ * increments, zero fields and empty buckets left out. Each is found by its unique key
+ * alone, which the database answers without re-checking the document (a coarse bucket's
+ * level goes in $setOnInsert rather than in the filter).
+ */
+export function bucketUpdates(changes: { bucket: BucketKey; inc: Increment }[]): BucketUpdate[] {
   const merged = new Map<string, { bucket: BucketKey; inc: Record<string, number> }>();
   const add = (bucket: BucketKey, inc: Increment) => {
     const id = bucketId(bucket);
@@ -88,10 +103,11 @@ export function bucketUpdates(changes: { bucket: BucketKey; inc: Increment }[]):
     add(bucket, inc);
     if (!isCoarse(bucket)) add(coarseOf(bucket), inc);
   }
-  const updates: { filter: mongo.Filter<Stored>; update: { $inc: Record<string, number> } }[] = [];
+  const updates: BucketUpdate[] = [];
   for (const { bucket, inc } of merged.values()) {
     const nonZero = Object.fromEntries(Object.entries(inc).filter(([, n]) => n !== 0));
-    if (Object.keys(nonZero).length > 0) updates.push({ filter: bucketFilter(bucket), update: { $inc: nonZero } });
+    if (Object.keys(nonZero).length === 0) continue;
+    updates.push({ filter: keyFilter(bucket), update: isCoarse(bucket) ? { $inc: nonZero, $setOnInsert: { level: COARSE_LEVEL } } : { $inc: nonZero } });
   }
   return updates;
 }

@@ -1,12 +1,13 @@
 /**
  * The query planner and the TTL sweeper: which index a filter uses, that a plan's candidates
- * always include every true match (checked against a brute-force matcher on random data),
- * index-ordered sorts, and TTL expiry.
+ * always include every true match (checked against a brute-force matcher on random data)
+ * and are exactly the matches when the plan says so, index-ordered sorts, and TTL expiry.
  */
-import { Decimal128, Int32, Long } from 'bson';
+import { Decimal128, Int32, Long, ObjectId } from 'bson';
+import { Collection } from '../../server/db/embedded/engine/collection';
 import { Index, type IndexSpec } from '../../server/db/embedded/indexes/index';
 import { idKey } from '../../server/db/embedded/indexes/key-encoding';
-import { planQuery, planSort } from '../../server/db/embedded/indexes/planner';
+import { plainConditions, planQuery, planSort } from '../../server/db/embedded/indexes/planner';
 import { TtlSweeper, expiredIds } from '../../server/db/embedded/indexes/ttl';
 import { compareValues, isPlainObject, typeRank, type Doc } from '../../server/db/embedded/query/values';
 import { pick, seeded, type Rng } from './indexes-gen';
@@ -253,6 +254,107 @@ describe('planQuery', () => {
       }
     }
     expect(planned).toBeGreaterThan(1000);
+  });
+});
+
+describe('exact plans', () => {
+  const PLAIN: unknown[] = ['ABV', 'CMN', '', 'é', true, false, new Date(5), new Date(6), new ObjectId('6566a0000000000000000001'), new ObjectId('6566a0000000000000000002')];
+  const OTHER: unknown[] = [1, new Int32(1), 1.0, Long.fromInt(1), null, 'ABV', [], [['ABV']], { a: 'ABV' }];
+  const unique: IndexSpec = { key: { day: 1, site: 1 }, name: 'day_site', unique: true };
+  const ARRAY_SITE = 'the site of documents holding an array';
+
+  /** Documents with distinct (day, site) pairs, mostly of plain values, some of other types, missing or (withArrays) arrays. */
+  function buckets(rng: Rng, withArrays: boolean): Doc[] {
+    const seen = new Set<string>();
+    const out: Doc[] = [];
+    for (let i = 0; out.length < 60 && i < 500; i++) {
+      const doc: Doc = { _id: i, day: pick(rng, rng() < 0.8 ? PLAIN : OTHER), site: pick(rng, PLAIN), level: pick(rng, [null, 'coarse']) };
+      if (rng() < 0.05) delete doc.site;
+      const id = `${idKey(doc.day)}|${idKey(doc.site ?? null)}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push(doc);
+    }
+    if (withArrays) out.push({ _id: 'arr1', day: ['ABV', 'CMN'], site: ARRAY_SITE }, { _id: 'arr2', day: 'é', site: [ARRAY_SITE, 'ABV'] });
+    return out;
+  }
+
+  function plainFilter(rng: Rng): Doc {
+    const value = () => (rng() < 0.25 ? { $in: [pick(rng, PLAIN), pick(rng, [...PLAIN, ARRAY_SITE])] } : pick(rng, [...PLAIN, ARRAY_SITE]));
+    return { day: value(), site: value() };
+  }
+
+  test('plain equalities on every field of an index yield exactly the matching documents, arrays included', () => {
+    const rng = seeded(777);
+    let exact = 0;
+    for (let round = 0; round < 20; round++) {
+      const withArrays = round % 2 === 1;
+      const docs = buckets(rng, withArrays);
+      const indexes = build(docs, [withArrays ? { ...unique, unique: false } : unique]);
+      if (withArrays) expect(indexes[0]!.multikey).toBe(true);
+      for (let f = 0; f < 40; f++) {
+        const filter = plainFilter(rng);
+        const plan = planQuery(filter, indexes);
+        expect(plan?.exact).toBe(true);
+        exact++;
+        const truth = docs.flatMap((d, i) => (matches(d, filter) ? [String(i)] : [])).sort();
+        expect(ids(new Set(plan?.candidates() ?? []))).toEqual(truth);
+      }
+    }
+    expect(exact).toBe(800);
+  });
+
+  test('any other filter or index is re-checked', () => {
+    const docs = buckets(seeded(99), false);
+    const [index, sparse, partial] = build(docs, [unique, { ...unique, name: 'sparse', sparse: true }, { ...unique, name: 'partial', partialFilterExpression: { site: 'ABV' } }]);
+    const [hashed] = build(docs.filter((d) => !Array.isArray(d.day)), [{ key: { day: 'hashed' }, name: 'hashed' }]);
+    expect(planQuery({ day: 'ABV', site: 'CMN' }, [sparse])?.exact).toBe(true);
+    const notExact = (filter: Doc, indexes: Index[]) => expect(planQuery(filter, indexes)?.exact).toBeUndefined();
+    // An extra field, a number, null, another operator, a dotted path, $and, or part of the key only.
+    notExact({ day: 'ABV', site: 'CMN', level: 'coarse' }, [index]);
+    notExact({ day: 1, site: 'CMN' }, [index]);
+    notExact({ day: null, site: 'CMN' }, [index]);
+    notExact({ day: { $eq: 'ABV' }, site: 'CMN' }, [index]);
+    notExact({ day: { $in: ['ABV', 1] }, site: 'CMN' }, [index]);
+    notExact({ day: { $in: ['ABV'], $nin: ['CMN'] }, site: 'CMN' }, [index]);
+    notExact({ $and: [{ day: 'ABV' }, { site: 'CMN' }] }, [index]);
+    notExact({ day: 'ABV' }, [index]);
+    // A partial index lacks documents; a hashed key may be shared by other values.
+    notExact({ site: 'ABV', day: 'CMN' }, [partial]);
+    notExact({ day: 'ABV' }, [hashed]);
+  });
+
+  test('a collection answers plain equalities by an index or _id exactly as its matcher would', () => {
+    const rng = seeded(31337);
+    for (const withArrays of [false, true]) {
+      const coll = new Collection('test', `exact${withArrays}`);
+      coll.buildIndex({ v: 2, ...unique, unique: !withArrays });
+      const docs = buckets(rng, withArrays).map((d) => ({ ...d, _id: pick(rng, [new ObjectId(), `id${String(d._id)}`]) }));
+      for (const doc of docs) coll.insert(doc);
+      const found = (filter: Doc) => [...coll.scan(filter)].map(({ doc }) => String(doc._id)).sort();
+      const truth = (filter: Doc) => docs.filter((d) => matches(d, filter)).map((d) => String(d._id)).sort();
+      for (let f = 0; f < 200; f++) {
+        const filter = plainFilter(rng);
+        if (rng() < 0.3) filter.level = pick(rng, ['coarse', null]);
+        expect(found(filter)).toEqual(truth(filter));
+      }
+      for (const doc of docs.slice(0, 20)) {
+        expect(found({ _id: doc._id })).toEqual([String(doc._id)]);
+        expect(found({ _id: { $in: [doc._id, 'no such id'] } })).toEqual([String(doc._id)]);
+        expect(found({ _id: doc._id, site: 'nowhere' })).toEqual([]);
+      }
+    }
+  });
+
+  test('plainConditions names the fields of plain equality filters only', () => {
+    expect(plainConditions({ day: '2026-11-30', ok: true, at: new Date(1), _id: new ObjectId(), site: { $in: ['ABV', 'CMN'] } })).toEqual(['day', 'ok', 'at', '_id', 'site']);
+    expect(plainConditions({})).toEqual([]);
+    for (const filter of [
+      { a: 1 }, { a: new Int32(1) }, { a: null }, { a: /x/ }, { a: ['x'] }, { a: { b: 'x' } }, { a: { $eq: 'x' } }, { a: { $in: ['x', null] } }, { a: { $in: 'x' } },
+      { 'a.b': 'x' }, { '': 'x' }, { $and: [] }, { a: new Date(NaN) }, { a: undefined },
+    ]) {
+      expect(plainConditions(filter)).toBeNull();
+    }
   });
 });
 

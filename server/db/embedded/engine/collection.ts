@@ -8,7 +8,7 @@ import { ObjectId } from 'bson';
 import { fail } from '../errors';
 import { Index, duplicateKeyError, type DocumentKeys, type IndexSpec } from '../indexes/index';
 import { idKey } from '../indexes/key-encoding';
-import { planPrefixSort, planQuery, planSort, type Plan } from '../indexes/planner';
+import { plainConditions, planPrefixSort, planQuery, planSort, type Plan } from '../indexes/planner';
 import { compileFilter, type Matcher } from '../query/match';
 import { bsonType, copyFields, deserializeDoc, numberValue, serializeDoc, type Doc } from '../query/values';
 import type { JournalOp } from '../storage/types';
@@ -201,11 +201,12 @@ export class Collection {
 
   /**
    * Documents matching a filter, in natural order, lazily. Uses `_id` or a secondary
-   * index when the filter allows; every candidate is re-checked with the full matcher.
+   * index when the filter allows; every candidate is re-checked with the full matcher
+   * (compiled here when none is given), unless the lookup was exact.
    */
-  scan(filter: Doc, matcher: Matcher = compileFilter(filter)): Generator<StoredDoc> {
-    const { keys, few } = this.candidates(filter);
-    return this.fetch(keys, matcher, few);
+  scan(filter: Doc, matcher?: Matcher): Generator<StoredDoc> {
+    const { keys, few, exact } = this.candidates(filter);
+    return this.fetch(keys, exact ? null : matcher ?? compileFilter(filter), few);
   }
 
   /**
@@ -248,26 +249,33 @@ export class Collection {
     return this.fetch(ids, matcher);
   }
 
-  /** `keep`: the documents decoded join `recent` (a lookup of a few, not a scan that would flush it). */
-  private *fetch(keys: Iterable<string>, matcher: Matcher, keep = false): Generator<StoredDoc> {
+  /**
+   * The stored documents of `keys` that `matcher` accepts (all of them with null: an exact
+   * lookup). `keep`: the documents decoded join `recent` (a lookup of a few, not a scan that would flush it).
+   */
+  private *fetch(keys: Iterable<string>, matcher: Matcher | null, keep = false): Generator<StoredDoc> {
     for (const key of keys) {
       const buf = this.docs.get(key);
       if (!buf) continue;
       metrics.queryExecutor.scannedObjects += 1;
       const doc = this.decode(key, buf, keep);
-      if (matcher.test(doc)) yield { key, doc };
+      if (matcher === null || matcher.test(doc)) yield { key, doc };
     }
   }
 
-  /** The keys to look at for a filter, and whether they are few (a lookup rather than a scan). */
-  private candidates(filter: Doc): { keys: Iterable<string>; few: boolean } {
+  /**
+   * The keys to look at for a filter, whether they are few (a lookup rather than a scan),
+   * and whether they are exact: the documents under them are the matches (plan.exact; or
+   * the filter is a plain `_id` equality alone, whose key names the document holding it).
+   */
+  private candidates(filter: Doc): { keys: Iterable<string>; few: boolean; exact: boolean } {
     const ids = idEqualities(filter);
-    if (ids) return { keys: ids.map(keyOf), few: ids.length <= RECENT_READ_CANDIDATES };
+    if (ids) return { keys: ids.map(keyOf), few: ids.length <= RECENT_READ_CANDIDATES, exact: plainConditions(filter)?.length === 1 };
     const plan = this.indexes.size > 0 ? planQuery(filter, [...this.indexes.values()]) : null;
-    if (!plan) return { keys: this.docs.keys(), few: false };
+    if (!plan) return { keys: this.docs.keys(), few: false, exact: false };
     // Like MongoDB, an indexed query returns documents in index order; a multikey index
     // may name a document more than once.
-    return { keys: new Set(plan.candidates()), few: plan.estimate <= RECENT_READ_CANDIDATES };
+    return { keys: new Set(plan.candidates()), few: plan.estimate <= RECENT_READ_CANDIDATES, exact: plan.exact === true };
   }
 
   /** Approximate data size for collStats/dbStats. */

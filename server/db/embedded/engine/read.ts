@@ -2,6 +2,7 @@
  * Reading a collection the way find, count, findAndModify and updates do: filter,
  * sort, skip and limit, lazily when no sort forces the whole result into memory.
  */
+import { plainConditions } from '../indexes/planner';
 import { compileFilter } from '../query/match';
 import { compileSort } from '../query/sort';
 import type { Doc } from '../query/values';
@@ -18,11 +19,13 @@ export interface ReadOptions {
 export function* readDocs(coll: Collection | undefined, opts: ReadOptions): Generator<StoredDoc> {
   if (!coll) return;
   const filter = opts.filter ?? {};
-  const matcher = compileFilter(filter);
+  // Plain equalities cannot be malformed: the collection compiles them only if a candidate
+  // needs checking (an exact lookup by a unique key needs none).
+  const matcher = plainConditions(filter) ? undefined : compileFilter(filter);
   const skip = opts.skip ?? 0;
   const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
   const sort = opts.sort && Object.keys(opts.sort).length > 0 ? compileSort(opts.sort) : null;
-  const indexOrdered = sort ? coll.sortedScan(filter, matcher, opts.sort!) : null;
+  const indexOrdered = sort ? coll.sortedScan(filter, matcher ?? compileFilter(filter), opts.sort!) : null;
   if (sort && !indexOrdered) {
     const all = [...coll.scan(filter, matcher)];
     // A stable sort keeps natural order among ties, as MongoDB's blocking sort does in practice.

@@ -1,7 +1,8 @@
 /**
  * Query planning: which index (and which keys or key range) yields a superset of a filter's
  * matches, so a find need not scan the collection; and an index order for a sort. Callers
- * re-check every candidate with the full matcher: a plan may give extra ids, never miss one.
+ * re-check every candidate with the full matcher (a plan may give extra ids, never miss
+ * one), unless the plan is exact: plain equalities on every field of the index.
  */
 import { identical } from '../query/update-format';
 import { bsonType, isNumeric, isPlainObject, numberValue, typeRank, type Doc } from '../query/values';
@@ -15,6 +16,14 @@ export interface Plan {
   indexName: string;
   /** Number of candidates at most (exact for equality). */
   estimate: number;
+  /**
+   * The candidates are exactly the matching documents, so they need no re-check: the filter
+   * is plain equalities (plainConditions) on every field of an index that holds every
+   * document under each of its values (not partial, not hashed). An array's elements are
+   * its values there as in the filter's matching, and a plain value never equals a null,
+   * a nested array, a document or a number of another type.
+   */
+  exact?: boolean;
   /**
    * Candidate id keys, each once. An 'id' plan's keys may name no document. Consume the
    * iterable before the next write to the collection.
@@ -58,6 +67,9 @@ export function planQuery(filter: Doc, indexes: readonly Index[]): Plan | null {
     return { kind: 'id', indexName: '_id_', estimate: keys.length, candidates: () => keys };
   }
   let best: Plan | null = null;
+  // Filled in once an equality plan on a whole key is found (most filters have none).
+  let plain: string[] | null | undefined;
+  const exactFor = (index: Index): boolean => !index.partial && !index.hashed && (plain === undefined ? (plain = plainConditions(filter)) : plain)?.length === index.fields.length;
   const candidates = indexes.filter((ix) => !ix.hidden && conditions.has(ix.fields[0]) && !POSITIONAL.test(ix.fields[0]) && (!ix.partial || coversPartial(filter, ix)));
   // Unique indexes first: an equality on every field of one is the plan whatever the others
   // hold, so the others need not be counted (a write by its unique key, the common case).
@@ -66,6 +78,7 @@ export function planQuery(filter: Doc, indexes: readonly Index[]): Plan | null {
   for (const index of candidates) {
     const plan = equalityPlan(index, conditions, best?.estimate ?? Infinity);
     if (plan === undefined) continue;
+    if (plan.fullKey && exactFor(index)) plan.plan.exact = true;
     if (index.unique && !index.multikey && plan.fullKey) return plan.plan;
     if (best === null || plan.plan.estimate < best.estimate || (plan.plan.estimate === best.estimate && index.unique && !best.index?.unique)) {
       best = plan.plan;
@@ -76,6 +89,33 @@ export function planQuery(filter: Doc, indexes: readonly Index[]): Plan | null {
     if (plan !== undefined && (best === null || plan.estimate < best.estimate)) best = plan;
   }
   return best;
+}
+
+/**
+ * The fields of a filter made only of equalities to plain values (strings, booleans, valid
+ * dates, ObjectIds), each one value or an $in of them, on top-level field names; or null.
+ * Such a filter cannot be malformed, and a document matches it exactly when it holds one
+ * of those values on each field (as itself or as an array element): no type bracketing or
+ * numeric conversion is involved.
+ */
+export function plainConditions(filter: Doc): string[] | null {
+  const fields = Object.keys(filter);
+  for (const field of fields) {
+    if (field.length === 0 || field.startsWith('$') || field.includes('.')) return null;
+    const value = filter[field];
+    if (isPlainValue(value)) continue;
+    if (!isPlainObject(value)) return null;
+    const keys = Object.keys(value);
+    const alternatives = value.$in;
+    if (keys.length !== 1 || keys[0] !== '$in' || !Array.isArray(alternatives) || !alternatives.every(isPlainValue)) return null;
+  }
+  return fields;
+}
+
+function isPlainValue(value: unknown): boolean {
+  const type = bsonType(value);
+  if (type === 'date') return !Number.isNaN((value as Date).getTime());
+  return type === 'string' || type === 'bool' || type === 'objectId';
 }
 
 /**
