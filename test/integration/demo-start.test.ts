@@ -58,14 +58,14 @@ describe('the first start on the embedded engine', () => {
     expect(banner).toContain(`Emails are not sent: read them at ${url}/admin/outbox`);
     const sites = await fetch(`${url}/api/v1/sites`, { headers: { Authorization: `Bearer ${API_KEY}` } });
     expect(((await sites.json()) as { sites: { code: string }[] }).sites.map((s) => s.code)).toEqual(['ABV', 'CAS', 'DRX']);
-    // The latest invitations were left for the dispatch worker: their emails reach the outbox.
+    // The latest invitations were left for the dispatch worker: their emails reach the outbox
+    // (on a Monday beside the quality leads' weekly digest), all to example addresses.
     const outbox = await waitFor(async () => {
       const res = await fetch(`${url}/api/v1/outbox`, { headers: { Authorization: `Bearer ${API_KEY}` } });
       const { messages } = (await res.json()) as { messages: { to: string; text: string }[] };
-      return messages.length > 0 ? messages : null;
+      return messages.some((m) => /\/s\/[\w-]{43}\?a=info:no/.test(m.text)) ? messages : null;
     });
-    expect(outbox[0]!.to).toMatch(/@example\.(com|net|org)$/);
-    expect(outbox[0]!.text).toMatch(/\/s\/[\w-]{43}\?a=info:no/);
+    for (const message of outbox) expect(message.to).toMatch(/@example\.(com|net|org)$/);
     // A visitor who is not signed in learns what Retour is and where to sign in.
     const home = await (await fetch(`${url}/`, { headers: { 'Accept-Language': 'en' } })).text();
     expect(home).toContain('Quality leads then see, site by site and with confidence intervals');
