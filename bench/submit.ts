@@ -35,10 +35,12 @@ import { figure, type SuiteResult } from './results';
 
 const CONCURRENCY = 50;
 const SEED_BATCH = 10_000;
-// Both servers answer this many submits before the rounds: after the million-document seed,
-// the app's and the engine's code and heaps take about a round's worth of submits to settle
-// (a first round after 300 ran about 30% slower than the later ones, the bare handler not).
-const WARM_UP = 2000;
+// Both servers answer this many submits before the rounds, so that the rounds measure the
+// steady state of a running server: after the million-document seed, the engine's first
+// major collections and the JIT of both processes take a few thousand submits to settle
+// (median ratios, runs within minutes of each other: after 300 warm-up submits 0.357, after
+// 2,000 0.367, after 8,000 0.443, 0.396, 0.376; the first rounds after 300 ran ~30% slower).
+const WARM_UP = 8000;
 const DAY_MS = 86_400_000;
 
 /** Invitation documents as the service stores them; one in `step` gets a token we keep, sent with the published version. */
