@@ -243,7 +243,7 @@ function submitResult(invitations: number, perRound: number, rounds: number, med
     description:
       `Completed JSON submissions through POST /s/:token (the whole app: token lookup among ${invitations.toLocaleString('en')} invitations, validation, the response written, ` +
       `the rollup update, the invitation marked answered), each a different invitation, under ${CONCURRENCY} concurrent customers, against a bare Express handler ` +
-      `(same express.json parsing, writes nothing) in the same run; the median of ${rounds} alternating rounds of ${perRound.toLocaleString('en')}. Goal (issue #6): ratio ≥ 0.5.`,
+      `(same express.json parsing, writes nothing) in the same run, after ${WARM_UP.toLocaleString('en')} warm-up submits to each; the median of ${rounds} alternating rounds of ${perRound.toLocaleString('en')}. Goal (issue #6): ratio ≥ 0.5.`,
     figures: [
       figure({ label: 'submissions/s through POST /s/:token', value: rate(median.app), unit: 'submits/s', baseline: { label: bareLabel, value: rate(median.bare) }, goal: { on: 'ratio', atLeast: 0.5 } }),
       figure({ label: 'p50 latency, POST /s/:token', value: latency(median.app, 50), unit: 'ms', baseline: { label: bareLabel, value: latency(median.bare, 50) } }),
