@@ -5,8 +5,11 @@
  */
 import { Decimal128, Double, EJSON, Int32, Long, Timestamp } from 'bson';
 import { applyUpdate, compileUpdate } from '../../server/db/embedded/query/update';
-import type { Doc } from '../../server/db/embedded/query/values';
+import { applyNode, applyTopLevel, topLevelLeaves, type ApplyState } from '../../server/db/embedded/query/update-apply';
+import { parseOperatorUpdate } from '../../server/db/embedded/query/update-tree';
+import { copyFields, type Doc } from '../../server/db/embedded/query/values';
 import { errorOf } from '../helpers/errors';
+import { seeded, type Rng } from '../helpers/random';
 
 const i = (n: number): Int32 => new Int32(n);
 const d = (n: number): Double => new Double(n);
@@ -137,6 +140,71 @@ describe('copies of the document', () => {
     expect(Object.keys(r.doc)).toEqual(['_id', '__proto__', 'n']);
     expect(Object.getPrototypeOf(r.doc)).toBe(Object.prototype);
     expect((r.doc as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+});
+
+describe('updates of top-level fields only', () => {
+  const FIELDS = ['_id', 'n', 'f', 's', 'gone', 'extra', '$dollar'];
+  const VALUES: unknown[] = [i(1), i(2147483647), i(-5), d(1.5), d(NaN), L(5), dec('2.5'), 'text', '', null, true, false, new Date(5), [i(1)], { x: i(1) }, new Timestamp({ t: 1, i: 1 })];
+  const OPERATORS = ['$set', '$inc', '$mul', '$min', '$max', '$unset', '$setOnInsert', '$currentDate'];
+  const pick = <T,>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;
+
+  function randomUpdate(rng: Rng): Doc {
+    const update: Doc = {};
+    const used = new Set<string>();
+    for (let k = 1 + Math.floor(rng() * 3); k > 0; k--) {
+      const op = pick(rng, OPERATORS);
+      const fields: Doc = (update[op] as Doc | undefined) ?? {};
+      const field = pick(rng, FIELDS);
+      if (used.has(field)) continue;
+      used.add(field);
+      // A $currentDate timestamp takes the next increment of a process-wide counter: dates only here.
+      fields[field] = op === '$currentDate' ? pick(rng, [true, { $type: 'date' }]) : op === '$unset' ? '' : pick(rng, VALUES);
+      update[op] = fields;
+    }
+    return update;
+  }
+
+  function run(walk: 'tree' | 'top', update: Doc, doc: Doc, isInsert: boolean): string {
+    const tree = parseOperatorUpdate(update, new Map());
+    const root = copyFields(doc);
+    const state: ApplyState = { root, owned: new Set([root]), isInsert, now: NOW, filters: new Map(), idImmutable: '_id' in doc, modified: false };
+    try {
+      if (walk === 'tree') applyNode(tree, [], state);
+      else applyTopLevel(topLevelLeaves(tree)!, state);
+    } catch (err) {
+      const e = err as { code?: number; message: string };
+      return `error ${e.code} ${e.message}`;
+    }
+    return `${state.modified} ${ej(root)}`;
+  }
+
+  it('apply as the tree walk does: the same fields, types, order, nModified and errors', () => {
+    const rng = seeded(2024);
+    let compared = 0;
+    for (let n = 0; n < 3000; n++) {
+      const doc: Doc = {};
+      for (const field of FIELDS) if (rng() < 0.6) doc[field] = pick(rng, VALUES);
+      const update = randomUpdate(rng);
+      let tree;
+      try {
+        tree = parseOperatorUpdate(update, new Map());
+      } catch {
+        continue; // a malformed update fails before either walk
+      }
+      expect(topLevelLeaves(tree)).not.toBeNull();
+      const isInsert = rng() < 0.3;
+      expect(run('top', update, doc, isInsert)).toBe(run('tree', update, doc, isInsert));
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(1500);
+  });
+
+  it('leave dotted, positional and $rename updates to the tree walk', () => {
+    for (const update of [{ $set: { 'sub.x': i(2) } }, { $set: { 'arr.$': i(2) } }, { $inc: { 'arr.$[]': i(1) } }, { $rename: { s: 't' } }]) {
+      expect(topLevelLeaves(parseOperatorUpdate(update, new Map()))).toBeNull();
+    }
+    expect(update({ $set: { 'sub.x': i(2), n: i(6) } }).doc).toMatchObject({ n: i(6), sub: { x: i(2), y: 'y' } });
   });
 });
 

@@ -4,11 +4,13 @@
  * paths (padding arrays with nulls), and enforces path viability, `_id` immutability and
  * the top-level `$`-prefix storage rule. The copy is made on write: only the objects and
  * arrays on a changed path are copied, the rest is shared with the original, which is
- * never changed (a whole deep copy per document cost more than the update itself).
+ * never changed (a whole deep copy per document cost more than the update itself). An
+ * update of top-level fields only (counters, a state and its dates, flags) skips the walk:
+ * applyTopLevel applies its leaves with the same checks and errors.
  */
 import { fail } from '../errors';
 import { formatElement, serverError } from './update-format';
-import type { ArrayNode, ElementTest, LeafNode, LeafResult, ObjectNode, UpdateNode } from './update-types';
+import type { ArrayNode, ElementTest, LeafNode, LeafOp, LeafResult, ObjectNode, UpdateNode } from './update-types';
 import { copyFields, isPlainObject, setField, type Doc } from './values';
 
 export interface ApplyState {
@@ -282,6 +284,57 @@ function applyArray(node: ArrayNode, parts: string[], state: ApplyState): void {
     const merged = matching.reduce((acc, n) => merge(acc, n, path));
     applyNode(merged, path, state);
   });
+}
+
+/** A top-level field an update changes, with its path from the root. */
+export interface TopLevelLeaf {
+  name: string;
+  path: string[];
+  op: LeafOp;
+}
+
+/**
+ * The leaves of an update that only changes top-level fields (no dotted or positional
+ * path, no $rename), in the order they apply; null for any other update. Such updates (a
+ * state and dates, counters, flags) apply without walking the tree: see applyTopLevel.
+ */
+export function topLevelLeaves(tree: ObjectNode): TopLevelLeaf[] | null {
+  if (tree.positional) return null;
+  const leaves: TopLevelLeaf[] = [];
+  for (const [name, child] of tree.children) {
+    if (child.kind !== 'leaf' || child.op.renameFrom) return null;
+    leaves.push({ name, path: [name], op: child.op });
+  }
+  return leaves.sort((a, b) => compareFieldNames(a.name, b.name));
+}
+
+/**
+ * applyNode for the leaves of topLevelLeaves, on `state.root` (which nothing else owns):
+ * the same checks, values and errors, field by field, without looking paths up.
+ */
+export function applyTopLevel(leaves: TopLevelLeaf[], state: ApplyState): void {
+  const root = state.root;
+  for (const { name, path, op } of leaves) {
+    if (op.insertOnly && !state.isInsert) continue;
+    const ctx = { root, path, now: state.now };
+    if (ownField(root, name)) {
+      const result = op.update(root[name], ctx);
+      if (result.kind === 'noop') continue;
+      checkImmutable(state, path);
+      if (result.kind === 'set') {
+        checkStorage(state, path);
+        setField(root, name, result.value);
+      } else {
+        delete root[name];
+      }
+      state.modified = true;
+    } else if (op.missing === 'create' && op.create) {
+      checkStorage(state, path);
+      setField(root, name, op.create(ctx));
+      state.modified = true;
+    }
+    // A missing top-level field is always viable: 'check' and 'ignore' leave it missing.
+  }
 }
 
 export function applyNode(node: UpdateNode, parts: string[], state: ApplyState): void {

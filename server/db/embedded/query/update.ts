@@ -4,7 +4,7 @@
  * compiled once (validating it before any document is matched) and applied to each match.
  */
 import { fail } from '../errors';
-import { applyNode, type ApplyState } from './update-apply';
+import { applyNode, applyTopLevel, topLevelLeaves, type ApplyState } from './update-apply';
 import { runPipelineUpdate, validatePipelineUpdate } from './update-pipeline';
 import { checkIdValue, idFirst, replaceDocument } from './update-replace';
 import { parseArrayFilters, parseOperatorUpdate } from './update-tree';
@@ -37,6 +37,7 @@ export function updateKind(update: unknown): UpdateKind {
 function compileOperator(update: Doc, opts: CompileOptions): CompiledUpdate {
   const filters = parseArrayFilters(opts.arrayFilters);
   const tree: ObjectNode = parseOperatorUpdate(update, filters);
+  const topLevel = topLevelLeaves(tree);
   return {
     kind: 'operator',
     apply(doc, applyOpts = {}) {
@@ -51,7 +52,8 @@ function compileOperator(update: Doc, opts: CompileOptions): CompiledUpdate {
         idImmutable: Object.prototype.hasOwnProperty.call(doc, '_id'),
         modified: false,
       };
-      applyNode(tree, [], state);
+      if (topLevel) applyTopLevel(topLevel, state);
+      else applyNode(tree, [], state);
       if (!state.modified) return { doc: root, modified: false };
       checkIdValue(root, state.isInsert);
       return { doc: state.isInsert ? idFirst(root) : root, modified: true };
