@@ -144,7 +144,7 @@ describe('copies of the document', () => {
 });
 
 describe('updates of top-level fields only', () => {
-  const FIELDS = ['_id', 'n', 'f', 's', 'gone', 'extra', '$dollar'];
+  const FIELDS = ['_id', 'n', 'f', 's', 'gone', 'extra', '$dollar', '10', '2'];
   const VALUES: unknown[] = [i(1), i(2147483647), i(-5), d(1.5), d(NaN), L(5), dec('2.5'), 'text', '', null, true, false, new Date(5), [i(1)], { x: i(1) }, new Timestamp({ t: 1, i: 1 })];
   const OPERATORS = ['$set', '$inc', '$mul', '$min', '$max', '$unset', '$setOnInsert', '$currentDate'];
   const pick = <T,>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;

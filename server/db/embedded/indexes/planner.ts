@@ -67,9 +67,8 @@ export function planQuery(filter: Doc, indexes: readonly Index[]): Plan | null {
     return { kind: 'id', indexName: '_id_', estimate: keys.length, candidates: () => keys };
   }
   let best: Plan | null = null;
-  // Filled in once an equality plan on a whole key is found (most filters have none).
+  // Worked out once an equality plan on a whole key is found (most filters have none).
   let plain: string[] | null | undefined;
-  const exactFor = (index: Index): boolean => !index.partial && !index.hashed && (plain === undefined ? (plain = plainConditions(filter)) : plain)?.length === index.fields.length;
   const candidates = indexes.filter((ix) => !ix.hidden && conditions.has(ix.fields[0]) && !POSITIONAL.test(ix.fields[0]) && (!ix.partial || coversPartial(filter, ix)));
   // Unique indexes first: an equality on every field of one is the plan whatever the others
   // hold, so the others need not be counted (a write by its unique key, the common case).
@@ -78,7 +77,10 @@ export function planQuery(filter: Doc, indexes: readonly Index[]): Plan | null {
   for (const index of candidates) {
     const plan = equalityPlan(index, conditions, best?.estimate ?? Infinity);
     if (plan === undefined) continue;
-    if (plan.fullKey && exactFor(index)) plan.plan.exact = true;
+    if (plan.fullKey && !index.partial && !index.hashed) {
+      if (plain === undefined) plain = plainConditions(filter);
+      if (plain?.length === index.fields.length) plan.plan.exact = true;
+    }
     if (index.unique && !index.multikey && plan.fullKey) return plan.plan;
     if (best === null || plan.plan.estimate < best.estimate || (plan.plan.estimate === best.estimate && index.unique && !best.index?.unique)) {
       best = plan.plan;

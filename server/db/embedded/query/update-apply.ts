@@ -305,7 +305,13 @@ export function topLevelLeaves(tree: ObjectNode): TopLevelLeaf[] | null {
     if (child.kind !== 'leaf' || child.op.renameFrom) return null;
     leaves.push({ name, path: [name], op: child.op });
   }
-  return leaves.sort((a, b) => compareFieldNames(a.name, b.name));
+  // Field names that are numbers sort numerically (compareFieldNames); most are not, and
+  // then the plain string order is theirs.
+  return leaves.some((leaf) => isIndex(leaf.name)) ? leaves.sort((a, b) => compareFieldNames(a.name, b.name)) : leaves.sort(byName);
+}
+
+function byName(a: TopLevelLeaf, b: TopLevelLeaf): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 /**
