@@ -20,7 +20,7 @@ export function* readDocs(coll: Collection | undefined, opts: ReadOptions): Gene
   if (!coll) return;
   const filter = opts.filter ?? {};
   // Plain equalities cannot be malformed: the collection compiles them only if a candidate
-  // needs checking (an exact lookup by a unique key needs none).
+  // needs checking (an exact lookup, on an index's whole key or on `_id`, needs none).
   const matcher = plainConditions(filter) ? undefined : compileFilter(filter);
   const skip = opts.skip ?? 0;
   const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
