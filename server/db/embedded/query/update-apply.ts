@@ -241,20 +241,19 @@ function compareFieldNames(a: string, b: string): number {
 }
 
 /**
- * The children of a node without a positional part, in the order they apply, with their
- * path from the root when the node is the root: sorted and built once per compiled update
- * (paths are never changed in place).
+ * The children of a node without a positional part, in the order they apply: sorted once
+ * per compiled update (an update of top-level fields only does not come here: applyTopLevel).
  */
-const childOrder = new WeakMap<ObjectNode, { name: string; child: UpdateNode; rootPath: string[] }[]>();
+const childOrder = new WeakMap<ObjectNode, [string, UpdateNode][]>();
 
 function applyObject(node: ObjectNode, parts: string[], state: ApplyState): void {
   if (!node.positional) {
     let ordered = childOrder.get(node);
     if (!ordered) {
-      ordered = [...node.children].sort(([a], [b]) => compareFieldNames(a, b)).map(([name, child]) => ({ name, child, rootPath: [name] }));
+      ordered = [...node.children].sort(([a], [b]) => compareFieldNames(a, b));
       childOrder.set(node, ordered);
     }
-    for (const { name, child, rootPath } of ordered) applyNode(child, parts.length === 0 ? rootPath : [...parts, name], state);
+    for (const [name, child] of ordered) applyNode(child, [...parts, name], state);
     return;
   }
   if (state.position === undefined) throw fail('BadValue', 'The positional operator did not find the match needed from the query.');
