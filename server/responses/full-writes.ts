@@ -54,10 +54,10 @@ export interface Planned {
   now: Date;
 }
 
-/** What a save sets, and what it creates when its response does not exist yet. */
-function changesOf({ save, now }: Planned) {
+/** What a save sets (flagged: rollupPending too), and what it creates when its response does not exist yet. */
+function changesOf({ save, now }: Planned, flagged = true) {
   const headline = headlineOf(save.definition, save.answers);
-  const set = { answers: save.answers, ...headline, complete: true, submittedAt: now, rollupPending: true, updatedAt: now };
+  const set = { answers: save.answers, ...headline, complete: true, submittedAt: now, ...(flagged ? { rollupPending: true } : {}), updatedAt: now };
   return { headline, set, created: newResponse(save, headline, now) };
 }
 
@@ -107,9 +107,12 @@ export interface GroupWrites {
  * The group's writes from the responses read: an insert for each response that does not
  * exist yet (the unique invitationId refuses it if one was made meanwhile) and, for each
  * one that does, an update that only applies if it is still at the revision read, so each
- * save knows exactly what it replaced.
+ * save knows exactly what it replaced. `counted`: how the rollup change is kept safe until
+ * it is counted: 'flags' marks each response rollupPending with one more uncounted save
+ * (taken off after); 'mark' leaves the flags alone, for a group whose command opens a
+ * counting mark before these writes and removes it after its rollup change.
  */
-export function planGroup(planned: Planned[], current: Map<string, Stored>): GroupWrites {
+export function planGroup(planned: Planned[], current: Map<string, Stored>, counted: 'flags' | 'mark' = 'flags'): GroupWrites {
   const seen = new Set<string>();
   const namespace = namespaceOf(ResponseModel);
   const group: GroupWrites = { ops: [], opSave: [], results: planned.map(() => null) };
@@ -118,13 +121,14 @@ export function planGroup(planned: Planned[], current: Map<string, Stored>): Gro
     if (seen.has(invitationId)) return;
     seen.add(invitationId);
     const before = current.get(invitationId) ?? null;
-    const { headline, set, created } = changesOf(p);
+    const uncounted = counted === 'flags' ? 1 : 0;
+    const { headline, set, created } = changesOf(p, uncounted > 0);
     group.opSave.push(i);
     if (!before) {
       // An insert costs the database far less than an upsert, which parses and applies an update.
       // The context (service.ts ResponseContext) carries the rest of the record. The _id comes
       // first, where the database stores it: a document sent without one is reordered there.
-      const document = { _id: new Types.ObjectId(), ...created, ...set, revision: 1, rollupUncounted: 1 } as unknown as Stored;
+      const document = { _id: new Types.ObjectId(), ...created, ...set, rollupPending: uncounted > 0, revision: 1, rollupUncounted: uncounted } as unknown as Stored;
       group.ops.push({ namespace, name: 'insertOne', document });
       group.results[i] = written(null, created, set);
       return;
@@ -134,7 +138,7 @@ export function planGroup(planned: Planned[], current: Map<string, Stored>): Gro
     // A path cannot be in both $set and $setOnInsert (the write fails): an alert set here leaves the created one out.
     const onInsert: Partial<typeof created> = { ...created };
     if ('alert' in alert) delete onInsert.alert;
-    const update = { $set: { ...set, ...alert }, $inc: { revision: 1, rollupUncounted: 1 }, $setOnInsert: onInsert };
+    const update = { $set: { ...set, ...alert }, $inc: counted === 'flags' ? { revision: 1, rollupUncounted: 1 } : { revision: 1 }, $setOnInsert: onInsert };
     group.ops.push({ namespace, name: 'updateOne', filter: { invitationId, revision: before.revision }, update, upsert: true });
     group.results[i] = written(before, created, { ...set, ...alert });
   });

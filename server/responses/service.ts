@@ -4,13 +4,14 @@
  * in step in the same call (the rollup protocol: write with rollupPending and one more
  * uncounted save, count the change, take the save off; the flag clears at zero). A save
  * answers once its change is counted; taking it off follows just after (countsSettled()
- * waits for that: shutdown, tests), or comes in the same command where the database takes
- * writes across collections. Answers arrive checked against the version (server/survey).
+ * waits for that: shutdown, tests). Where the database takes writes across collections, a
+ * group of submits is one command instead, which a counting mark opens and closes in place
+ * of the flags. Answers arrive checked against the version (server/survey).
  */
 import { asCollectionWrite, canWriteAcross, createCoalescer, namespaceOf, writeAcross, writeEach, type ClientWrite } from '../db';
 import { Conflict } from '../errors';
 import type { Locale } from '../i18n';
-import { applyResponseChanges, countResponseChange, responseChangeWrites, responseFacts } from '../rollups';
+import { applyResponseChanges, closeMark, countingMark, countResponseChange, responseChangeWrites, responseFacts } from '../rollups';
 import type { Answers, TemplateDefinition } from '../templates';
 import { isDuplicateKey, newResponse, planGroup, readCurrent, responses, writeFullGroup, type Planned, type Stored, type Written } from './full-writes';
 import { headlineOf, needsAlert } from './headline';
@@ -102,8 +103,8 @@ interface PlannedSave extends Planned {
 /**
  * The submitted forms of the moment, saved as one group. Where the database takes writes
  * across collections in one command (MongoDB 8), the group is one command after reading
- * the responses it replaces: the responses, their rollup change, the writes that needed
- * them stored, the saves taken off, in that order. Elsewhere it goes in stages: the
+ * the responses it replaces: a counting mark, the responses, their rollup change, the
+ * writes that needed them stored, the mark removed, in that order. Elsewhere it goes in stages: the
  * writes, then the rollup change (one write) beside the other writes, then the saves
  * taken off. Submits arriving meanwhile wait and form the next group, which starts once
  * this one's command is answered (in stages: once its writes are sent, so that the next
@@ -136,17 +137,20 @@ async function countInStages(planned: PlannedSave[], written: Written[]): Promis
 }
 
 /**
- * The group in one ordered command (see saveFullMany). Where a write fails, the ones
- * before it are applied and what follows depends on where it stopped: a response write
- * that lost a race (a response made meanwhile) sends the group's remaining saves the
- * staged way, which writes such saves alone; an alongside write fails its own submit
- * and the command goes on after it; a failed rollup write fails the group, as in stages
- * (MongoDB itself retries an upsert that lost a race on its unique filter); a take-off
- * left undone stays pending for the recount at start.
+ * The group in one ordered command (see saveFullMany): a counting mark opened first and
+ * removed last (server/rollups/counting-marks.ts) stands for the per-response flags and
+ * take-off of the staged way. Where a write fails, the ones before it are applied and
+ * what follows depends on where it stopped: a response write that lost a race (a
+ * response made meanwhile) sends the group's remaining saves the staged way, which
+ * writes such saves alone, and the mark is removed once they are all counted; an
+ * alongside write fails its own submit and the command goes on after it; a failed rollup
+ * write fails the group and leaves the mark for the recount at start (MongoDB itself
+ * retries an upsert that lost a race on its unique filter), as does a mark whose removal
+ * failed.
  */
 async function saveAtOnce(planned: PlannedSave[], release: () => void): Promise<GroupOutcome> {
   const current = await readCurrent(planned);
-  const group = planGroup(planned, current);
+  const group = planGroup(planned, current, 'mark');
   // A second save of one response in the group must be written after the first: the staged way does.
   if (group.results.some((r) => r === null)) {
     const written = await writeFullGroup(planned, current);
@@ -157,8 +161,10 @@ async function saveAtOnce(planned: PlannedSave[], release: () => void): Promise<
   const changes = written.map(({ before, after }) => ({ before: before ? responseFacts(before) : null, after: responseFacts(after) }));
   const counting = responseChangeWrites(changes);
   const alongside = planned.flatMap((p, i) => (p.save.alongside ? [{ write: p.save.alongside, save: i }] : []));
-  const writes = [...group.ops, ...counting, ...alongside.map((a) => a.write), ...takeOffWrites(written.map(({ after }) => after.invitationId))];
-  const countingEnds = group.ops.length + counting.length;
+  const mark = countingMark(written.map(({ after }) => after.invitationId), planned[0]!.now);
+  const writes = [mark.open, ...group.ops, ...counting, ...alongside.map((a) => a.write), mark.close];
+  const opsEnd = 1 + group.ops.length;
+  const countingEnds = opsEnd + counting.length;
   const alongsideEnds = countingEnds + alongside.length;
   // The next group waits for this answer rather than following this command in: sent now, it
   // would queue in the database (and the token lookups behind it) while this one runs, and
@@ -170,11 +176,15 @@ async function saveAtOnce(planned: PlannedSave[], release: () => void): Promise<
     const stopped = await writeAcross(from === 0 ? writes : writes.slice(from));
     if (!stopped) break;
     const at = from + stopped.at;
-    if (at < group.ops.length) {
+    if (at === 0) throw stopped.error;
+    if (at < opsEnd) {
       if (!isDuplicateKey(stopped.error)) throw stopped.error;
-      const first = group.opSave[at] as number;
+      const first = group.opSave[at - 1] as number;
       const rest = await writeFullGroup(planned.slice(first));
-      return countInStages(planned, [...written.slice(0, first), ...rest]);
+      const outcome = await countInStages(planned, [...written.slice(0, first), ...rest]);
+      // Not removed (the database failed again): the start recounts its buckets, which is exact.
+      await closeMark(mark.id).catch(() => undefined);
+      return outcome;
     }
     if (at < countingEnds) throw stopped.error;
     if (at >= alongsideEnds) break;

@@ -1,11 +1,13 @@
 /**
  * Keeping the response counters equal to the responses (the protocol in the responses
  * service's save): a save adds the change it made; start-up after a crash recounts the
- * buckets of responses left pending from the responses instead. Response documents are
- * read here; only their rollupPending flag and uncounted saves are written.
+ * buckets of responses left pending (or named by a counting mark left behind) from the
+ * responses instead. Response documents are read here; only their rollupPending flag and
+ * uncounted saves are written.
  */
 import { ResponseModel } from '../responses/model';
 import { bucketFilter, bucketId, bucketOf, coarseOf, incrementBuckets, isCoarse, rollups, type Increment } from './buckets';
+import { leftMarks, removeMarks } from './counting-marks';
 import { COUNT_ACCUMULATORS, countsDelta, zeroCounts, type ResponseCounts, type ResponseFacts } from './facts';
 import type { BucketKey } from './model';
 
@@ -122,13 +124,18 @@ export async function recountBuckets(buckets: BucketKey[]): Promise<void> {
   for (const key of [...coarse.values(), ...detailed.values()]) await recountBucket(key);
 }
 
-/** At start: recounts the buckets of every response left rollupPending (a save interrupted by a crash). Returns how many responses. */
+/**
+ * At start: recounts the buckets of every response left rollupPending, and of the responses
+ * named by counting marks left behind (a save or a group's command interrupted by a crash),
+ * then removes those marks. Returns how many responses.
+ */
 export async function reconcilePendingRollups(): Promise<number> {
-  const pending = await ResponseModel.find(
-    { rollupPending: true },
-    { _id: 0, day: 1, site: 1, queue: 1, agent: 1, reason: 1, templateKey: 1 },
-  ).lean<{ day: string; site: string; queue: string; agent: string | null; reason: string | null; templateKey: string }[]>();
-  if (pending.length === 0) return 0;
-  await recountBuckets(pending.map((p) => bucketOf(p)));
+  const marks = await leftMarks();
+  const filter = marks.invitations.length > 0 ? { $or: [{ rollupPending: true }, { invitationId: { $in: marks.invitations } }] } : { rollupPending: true };
+  const pending = await ResponseModel.find(filter, { _id: 0, day: 1, site: 1, queue: 1, agent: 1, reason: 1, templateKey: 1 }).lean<
+    { day: string; site: string; queue: string; agent: string | null; reason: string | null; templateKey: string }[]
+  >();
+  if (pending.length > 0) await recountBuckets(pending.map((p) => bucketOf(p)));
+  await removeMarks(marks.ids);
   return pending.length;
 }

@@ -2,7 +2,8 @@
  * Whether the rollups hold what the responses make: the response counters of every bucket,
  * detailed and coarse, recounted here from the stored responses (through Mongoose's
  * default connection) and compared with the stored buckets. Buckets of responses still
- * rollupPending can be left out (a crash may leave their counts behind until the start).
+ * rollupPending, or named by a counting mark left behind, can be left out (a crash may
+ * leave their counts behind until the start).
  */
 import mongoose from 'mongoose';
 import { bucketId, bucketOf, coarseOf, countsOf, responseFacts, RESPONSE_COUNTERS } from '../../server/rollups';
@@ -11,12 +12,14 @@ import type { FactsSource } from '../../server/rollups/facts';
 export interface RollupCheck {
   /** One line per bucket whose counters differ from the recount: `bucket: counter stored ≠ recounted, ...`. */
   mismatches: string[];
-  /** Buckets holding a response still rollupPending (not compared when `skipPending`). */
+  /** Buckets holding a response still rollupPending or named by a counting mark (not compared when `skipPending`). */
   pendingBuckets: number;
 }
 
 export async function checkRollups(options: { skipPending: boolean }): Promise<RollupCheck> {
   const stored = await mongoose.connection.collection('responses').find({}).toArray();
+  const marks = await mongoose.connection.collection('countingmarks').find({}).toArray();
+  const marked = new Set(marks.flatMap((m) => (m.invitations as string[] | undefined) ?? []));
   const expected = new Map<string, Record<string, number>>();
   const pending = new Set<string>();
   for (const response of stored) {
@@ -25,7 +28,7 @@ export async function checkRollups(options: { skipPending: boolean }): Promise<R
       const sums = expected.get(bucketId(key)) ?? {};
       for (const [counter, n] of Object.entries(countsOf(facts))) sums[counter] = (sums[counter] ?? 0) + n;
       expected.set(bucketId(key), sums);
-      if (response.rollupPending === true) pending.add(bucketId(key));
+      if (response.rollupPending === true || marked.has(String(response.invitationId))) pending.add(bucketId(key));
     }
   }
   const buckets = new Map<string, Record<string, unknown>>();

@@ -1,10 +1,11 @@
 /**
  * Submits that arrive together share their writes (the rollup counts, the cleared pending
- * flags, the invitations marked answered) and each still answers only once its own are
- * done: after a burst of concurrent submits of different links, and double submits of a
- * few, the rollups equal a rebuild from the records and nothing is left pending. Both
- * ways a group is written: in one command across collections (MongoDB 8, the embedded
- * engine) and collection by collection (older servers).
+ * flags or the group's counting mark, the invitations marked answered) and each still
+ * answers only once its own are done: after a burst of concurrent submits of different
+ * links, and double submits of a few, the rollups equal a rebuild from the records and
+ * nothing is left pending. Both ways a group is written: in one command across
+ * collections (MongoDB 8, the embedded engine) and collection by collection (older
+ * servers); and a command cut short at its rollup write, whose mark the start repairs.
  */
 import mongoose from 'mongoose';
 import request from 'supertest';
@@ -12,7 +13,8 @@ import { canWriteAcross, forceWriteAcross, type ClientWrite } from '../../server
 import { countsSettled, markCountedMany, saveAnswers, type SaveAnswersInput } from '../../server/responses';
 import { findSurvey, recordAnswers } from '../../server/survey/service';
 import { getPublished } from '../../server/templates';
-import { DailyRollup, RESPONSE_COUNTERS, bucketId, rebuildRollups, type BucketKey, type RollupRecord } from '../../server/rollups';
+type PublishedVersion = Awaited<ReturnType<typeof getPublished>>;
+import { CountingMark, DailyRollup, RESPONSE_COUNTERS, bucketId, rebuildRollups, reconcilePendingRollups, type BucketKey, type RollupRecord } from '../../server/rollups';
 import { createTestApp } from '../helpers/app';
 import { useTestDatabase } from '../helpers/database';
 import { FULL_JSON, invitations, responses, seedSurveyWorld, surveyLink } from '../helpers/survey';
@@ -27,6 +29,31 @@ async function responseTable(): Promise<Record<string, Record<string, number>>> 
   const rows = await DailyRollup.find({ responses: { $gt: 0 } }).lean<(RollupRecord & BucketKey)[]>();
   const entries = rows.map((doc) => [bucketId(doc), Object.fromEntries(RESPONSE_COUNTERS.map((c) => [c, Number(doc[c] ?? 0)]))] as const);
   return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** A full save of answers to a response of its own on 2026-11-27, as the survey makes one. */
+function fullSave(invitationId: string, agent: string, version: PublishedVersion): SaveAnswersInput {
+  return {
+    context: {
+      invitationId,
+      callId: `call-${invitationId}`,
+      externalId: `pbx-${invitationId}`,
+      site: 'ABV',
+      queue: 'support',
+      agent,
+      reason: 'billing',
+      callEndedAt: new Date('2026-11-27T09:00:00Z'),
+      day: '2026-11-27',
+      customerHash: `hash-${invitationId}`,
+      templateKey: version.key,
+      templateVersionId: version.id,
+      locale: 'fr',
+    },
+    definition: version.definition,
+    answers: { ...FULL_JSON },
+    complete: true,
+    channel: 'web',
+  };
 }
 
 it('writes a group in one command on the embedded engine', async () => {
@@ -62,6 +89,7 @@ describe.each([
     expect(await responses().countDocuments({ agent: { $regex: `^agent\\.burst\\.${tag}\\.` } })).toBe(54);
     await countsSettled();
     expect(await responses().countDocuments({ rollupPending: true })).toBe(0);
+    expect(await CountingMark.countDocuments({ invitations: { $in: [...links, ...doubled].map((l) => l.id) } })).toBe(0);
     const ids = [...links, ...doubled].map((l) => l.oid);
     expect(await invitations().countDocuments({ _id: { $in: ids }, state: 'answered', answeredAt: { $ne: null } })).toBe(54);
 
@@ -98,28 +126,7 @@ describe.each([
     await scratch.createIndex({ key: 1 }, { unique: true });
     await scratch.insertOne({ key: `${prefix}taken` });
     const alongside = (key: string): ClientWrite => ({ namespace: `${scratch.dbName}.${scratch.collectionName}`, name: 'insertOne', document: { key } });
-    const save = (invitationId: string, write: ClientWrite): SaveAnswersInput => ({
-      context: {
-        invitationId,
-        callId: `call-${invitationId}`,
-        externalId: `pbx-${invitationId}`,
-        site: 'ABV',
-        queue: 'support',
-        agent: `agent.${prefix}`,
-        reason: 'billing',
-        callEndedAt: new Date('2026-11-27T09:00:00Z'),
-        day: '2026-11-27',
-        customerHash: `hash-${invitationId}`,
-        templateKey: version.key,
-        templateVersionId: version.id,
-        locale: 'fr',
-      },
-      definition: version.definition,
-      answers: { ...FULL_JSON },
-      complete: true,
-      channel: 'web',
-      alongside: write,
-    });
+    const save = (invitationId: string, write: ClientWrite): SaveAnswersInput => ({ ...fullSave(invitationId, `agent.${prefix}`, version), alongside: write });
 
     // Made in one tick: one group. The second one's write collides with a document already there.
     const outcomes = await Promise.allSettled([
@@ -154,6 +161,7 @@ describe.each([
     await countsSettled();
     expect(await responses().countDocuments({ invitationId: { $in: links.map((l) => l.id) }, complete: true, csat: 5, rollupPending: false })).toBe(4);
     expect(await invitations().countDocuments({ _id: { $in: links.map((l) => l.oid) }, state: 'answered' })).toBe(4);
+    expect(await CountingMark.countDocuments({ invitations: { $in: links.map((l) => l.id) } })).toBe(0);
     // Each response counted once, the one saved twice with its last answers.
     const bucket = await DailyRollup.findOne({ agent: `agent.meanwhile.${tag}`, reason: 'billing', level: null }).lean<RollupRecord>();
     expect(bucket).toMatchObject({ responses: 4, completed: 4 });
@@ -168,5 +176,27 @@ describe.each([
 
     await countsSettled();
     expect(await responses().findOne({ invitationId: id }, { projection: { _id: 0, rollupPending: 1, rollupUncounted: 1 } })).toEqual({ rollupPending: false, rollupUncounted: 0 });
+  });
+});
+
+describe('a group written in one command whose rollup write fails', () => {
+  it('stores the answers unflagged, keeps its counting mark, and the start recounts the responses the mark names', async () => {
+    const version = await getPublished('post-call');
+    const agent = 'agent.marked';
+    // A bucket whose counter cannot be added to: the command stops at its rollup write.
+    await DailyRollup.collection.insertOne({ day: '2026-11-27', site: 'ABV', queue: 'support', agent, reason: 'billing', template: version.key, responses: 'broken' });
+    const ids = ['marked-first', 'marked-second'];
+
+    const outcomes = await Promise.allSettled(ids.map((id) => saveAnswers(fullSave(id, agent, version))));
+
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect(await responses().countDocuments({ invitationId: { $in: ids }, complete: true, rollupPending: false, rollupUncounted: 0 })).toBe(2);
+    expect(await CountingMark.countDocuments({ invitations: { $all: ids } })).toBe(1);
+
+    expect(await reconcilePendingRollups()).toBe(2);
+    const bucket = await DailyRollup.findOne({ agent, reason: 'billing', level: null }).lean<RollupRecord>();
+    expect(bucket).toMatchObject({ responses: 2, completed: 2 });
+    expect(await CountingMark.countDocuments()).toBe(0);
+    expect(await reconcilePendingRollups()).toBe(0);
   });
 });
