@@ -6,6 +6,7 @@
  */
 import type { Request, Response } from 'express';
 import { useLocale } from '../http/i18n';
+import { sendJsonAnswer } from '../http/json-answer';
 import { isLocale, type Locale } from '../i18n';
 import type { Answers } from '../templates';
 import { readFormAnswers, readJsonAnswers } from './answers';
@@ -33,7 +34,7 @@ export async function submitSurvey(req: Request, res: Response): Promise<void> {
   speakCustomerLanguage(req, res, survey.invitation.locale);
   const locale = res.locals.locale;
   if (isJsonRequest(req)) {
-    res.json(await submitJson(survey, readJsonAnswers(req.body), locale));
+    sendJsonAnswer(res, await submitJson(survey, readJsonAnswers(req.body), locale));
     return;
   }
   const outcome = await submitForm(survey, readFormAnswers(req.body), locale);

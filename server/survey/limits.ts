@@ -36,7 +36,8 @@ export function answerLimits(logger: Logger, limits: SurveyLimits = SURVEY_LIMIT
   };
   return [
     rememberClientAddress,
-    rateLimit({ ...common, limit: limits.perAddress }),
+    // Its RateLimit headers would be replaced by the per-link limit's, which runs next: none are made.
+    rateLimit({ ...common, limit: limits.perAddress, standardHeaders: false }),
     rateLimit({
       ...common,
       limit: limits.perLink,

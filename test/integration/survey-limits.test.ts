@@ -37,7 +37,10 @@ describe('rate limits', () => {
     const { app } = appWithLogs();
     const { token, id } = await surveyLink({ locale: 'en' });
     for (let i = 0; i < SURVEY_LIMITS.perLink; i++) {
-      await request(app).post(`/s/${token}`).set('Accept', 'application/json').send({ answers: { csat: 1 + (i % 5) }, partial: true }).expect(200);
+      const saved = await request(app).post(`/s/${token}`).set('Accept', 'application/json').send({ answers: { csat: 1 + (i % 5) }, partial: true }).expect(200);
+      // The per-link limit, the one a page's autosaves can reach, is the one announced.
+      expect(saved.headers['ratelimit-policy']).toBe(`${SURVEY_LIMITS.perLink};w=60`);
+      expect(saved.headers.ratelimit).toMatch(new RegExp(`^limit=${SURVEY_LIMITS.perLink}, remaining=${SURVEY_LIMITS.perLink - 1 - i}, reset=\\d+$`));
     }
     const page = await request(app).post(`/s/${token}?lang=en`).type('form').send(FULL_FORM);
     expect(page.status).toBe(429);

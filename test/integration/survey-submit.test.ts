@@ -146,6 +146,9 @@ describe('POST /s/:token, JSON', () => {
 
     const full = await json(token, { answers: FULL_JSON });
     expect(full.body).toEqual({ saved: true, complete: true });
+    // Sent whole: its length, its type, and no ETag (nobody revalidates the answer to a POST).
+    expect(full.headers).toMatchObject({ 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(full.text)), 'cache-control': 'no-store' });
+    expect(full.headers.etag).toBeUndefined();
     const done = await responses().findOne({ invitationId: id });
     expect(done).toMatchObject({ complete: true, answers: FULL_JSON, channel: 'email-click', revision: 2, submittedAt: expect.any(Date) });
     expect(done?.startedAt).toEqual(first?.startedAt);
