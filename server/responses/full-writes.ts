@@ -130,7 +130,8 @@ export function planGroup(planned: Planned[], current: Map<string, Stored>, coun
       // first, where the database stores it: a document sent without one is reordered there.
       const document = { _id: new Types.ObjectId(), ...created, ...set, rollupPending: uncounted > 0, revision: 1, rollupUncounted: uncounted } as unknown as Stored;
       group.ops.push({ namespace, name: 'insertOne', document });
-      group.results[i] = written(null, created, set);
+      // What written() would make of it, fields for fields: the response as inserted.
+      group.results[i] = { before: null, after: document };
       return;
     }
     // The alert flag follows what the save replaces, known exactly since the write is guarded on it.

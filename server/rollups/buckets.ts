@@ -105,8 +105,9 @@ export function bucketUpdates(changes: { bucket: BucketKey; inc: Increment }[]):
   }
   const updates: BucketUpdate[] = [];
   for (const { bucket, inc } of merged.values()) {
-    const nonZero = Object.fromEntries(Object.entries(inc).filter(([, n]) => n !== 0));
-    if (Object.keys(nonZero).length === 0) continue;
+    let nonZero: Record<string, number> | null = null;
+    for (const field in inc) if (inc[field] !== 0) (nonZero ??= {})[field] = inc[field] as number;
+    if (!nonZero) continue;
     updates.push({ filter: keyFilter(bucket), update: isCoarse(bucket) ? { $inc: nonZero, $setOnInsert: { level: COARSE_LEVEL } } : { $inc: nonZero } });
   }
   return updates;
