@@ -5,8 +5,8 @@
  */
 import type { Response } from 'express';
 
-export function sendJsonAnswer(res: Response, body: object, status = 200): void {
+export function sendJsonAnswer(res: Response, body: object): void {
   // Node adds the Content-Length of a body given whole to end().
-  res.status(status).setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.end(JSON.stringify(body));
 }

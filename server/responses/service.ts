@@ -104,9 +104,9 @@ interface PlannedSave extends Planned {
  * The submitted forms of the moment, saved as one group. Where the database takes writes
  * across collections in one command (MongoDB 8), the group is one command after reading
  * the responses it replaces: a counting mark, the responses, their rollup change, the
- * writes that needed them stored, the mark removed, in that order. Elsewhere it goes in stages: the
- * writes, then the rollup change (one write) beside the other writes, then the saves
- * taken off. Submits arriving meanwhile wait and form the next group, which starts once
+ * writes that needed them stored, the mark removed, in that order. Elsewhere it goes in
+ * stages: the writes, then the rollup change (one write) beside the other writes, then
+ * the saves taken off. Submits arriving meanwhile wait and form the next group, which starts once
  * this one's command is answered (in stages: once its writes are sent, so that the next
  * group writes while this one counts). A failed response or rollup write fails the whole group
  * (its saves stay pending for the recount at start); a failed `alongside` write fails

@@ -49,6 +49,7 @@ export async function leftMarks(): Promise<{ ids: Types.ObjectId[]; invitations:
   return { ids: marks.map((m) => m._id as Types.ObjectId), invitations: [...new Set(marks.flatMap((m) => (m.invitations as string[] | undefined) ?? []))] };
 }
 
+/** Removes the marks a start has recounted. */
 export async function removeMarks(ids: Types.ObjectId[]): Promise<void> {
   if (ids.length > 0) await CountingMark.collection.deleteMany({ _id: { $in: ids } });
 }
