@@ -21,28 +21,32 @@ afterAll(async () => {
 
 const raw = { promoteValues: false, promoteLongs: false, promoteBuffers: false, bsonRegExp: true } as const;
 
+/** A document holding one value of each BSON type the engine keeps. */
+function everyType(oid: ObjectId) {
+  return {
+    _id: oid,
+    int: new Int32(42),
+    long: Long.fromString('9007199254740993'),
+    double: new Double(1),
+    decimal: Decimal128.fromString('1234.5600'),
+    date: new Date('2026-11-20T14:03:00.123Z'),
+    binary: new Binary(Buffer.from([1, 2, 3]), 0),
+    uuid: new UUID('0f8fad5b-d9cb-469f-a165-70867728950e'),
+    ts: new Timestamp({ t: 1700000000, i: 7 }),
+    regex: new BSONRegExp('^abv', 'i'),
+    nul: null,
+    min: new MinKey(),
+    max: new MaxKey(),
+    nested: { arr: [new Int32(1), 'two', { three: new Double(3.5) }] },
+    bool: false,
+    str: 'Abbeville — été',
+  };
+}
+
 describe('BSON round trips', () => {
   it('returns every stored type unchanged', async () => {
     const oid = new ObjectId();
-    const uuid = new UUID();
-    const doc = {
-      _id: oid,
-      int: new Int32(42),
-      long: Long.fromString('9007199254740993'),
-      double: new Double(1),
-      decimal: Decimal128.fromString('1234.5600'),
-      date: new Date('2026-11-20T14:03:00.123Z'),
-      binary: new Binary(Buffer.from([1, 2, 3]), 0),
-      uuid,
-      ts: new Timestamp({ t: 1700000000, i: 7 }),
-      regex: new BSONRegExp('^abv', 'i'),
-      nul: null,
-      min: new MinKey(),
-      max: new MaxKey(),
-      nested: { arr: [new Int32(1), 'two', { three: new Double(3.5) }] },
-      bool: false,
-      str: 'Abbeville — été',
-    };
+    const doc = everyType(oid);
     await coll.insertOne(doc);
     const back = await coll.findOne({ _id: oid }, raw);
     expect(back).toEqual(doc);
@@ -52,6 +56,15 @@ describe('BSON round trips', () => {
     expect((back!.decimal as Decimal128).toString()).toBe('1234.5600');
     expect(back!.uuid.sub_type).toBe(4);
     expect('missing' in back!).toBe(false);
+  });
+
+  it('returns every type unchanged when the document came in a cross-collection bulkWrite (operations in a sequence or in the body)', async () => {
+    const namespace = `${t.db.databaseName}.bson`;
+    const [inSequence, inBody] = [new ObjectId(), new ObjectId()];
+    await t.client.bulkWrite([{ namespace, name: 'insertOne', document: everyType(inSequence) }, { namespace, name: 'updateOne', filter: { _id: inSequence }, update: { $set: { seen: 1 } } }]);
+    await t.client.db('admin').command({ bulkWrite: 1, ops: [{ update: 0, filter: { _id: inBody }, updateMods: { $set: { x: 1 } } }, { insert: 0, document: everyType(inBody) }], nsInfo: [{ ns: namespace }] });
+    expect(await coll.findOne({ _id: inSequence }, raw)).toEqual({ ...everyType(inSequence), seen: new Int32(1) });
+    expect(await coll.findOne({ _id: inBody }, raw)).toEqual(everyType(inBody));
   });
 
   it('keeps null distinct from a missing field', async () => {

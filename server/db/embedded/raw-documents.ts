@@ -2,7 +2,8 @@
  * The wire bytes of the documents of an OP_MSG `documents` sequence, so an insert can store
  * each document as it arrived instead of serialising the decoded document again (decoded
  * with the engine's options, the original bytes read back as that same document).
- * Keyed weakly by the decoded array, one entry per command rather than per document.
+ * Keyed weakly by the decoded array, one entry per command rather than per document; the
+ * documents of a bulkWrite's inserts, which sit inside their operations, one by one.
  */
 import type { Document } from 'bson';
 
@@ -16,4 +17,16 @@ export function rememberRawBytes(docs: readonly Document[], bytes: readonly Buff
 /** The bytes each element of `docs` was decoded from, when the array came from the wire. */
 export function rawBytesOf(docs: readonly unknown[]): readonly Buffer[] | undefined {
   return bytesOf.get(docs);
+}
+
+const documentBytes = new WeakMap<object, Buffer>();
+
+/** Records that `doc` (an insert's document inside a command) was decoded from `bytes`; neither may be mutated afterwards. */
+export function rememberRawDocument(doc: object, bytes: Buffer): void {
+  documentBytes.set(doc, bytes);
+}
+
+/** The bytes `doc` was decoded from, when it came from the wire as an insert's document. */
+export function rawDocumentOf(doc: object): Buffer | undefined {
+  return documentBytes.get(doc);
 }

@@ -5,7 +5,8 @@
  */
 import { BSON, type Document } from 'bson';
 import { fail } from '../errors';
-import { rememberRawBytes } from '../raw-documents';
+import { rememberRawBytes, rememberRawDocument } from '../raw-documents';
+import { insertDocumentOf, insertDocumentsInBody } from './insert-documents';
 import { checkBson, DepthError } from './bson-check';
 import { crc32c } from './crc32c';
 import {
@@ -74,6 +75,8 @@ function decodeMsg(frame: Buffer, header: MsgHeader): MsgRequest {
 
   const parsed = new Parser(frame);
   const command = parsed.document(body, MAX_BODY_SIZE) ?? {};
+  const bulkWrite = !parsed.rejection && command.bulkWrite !== undefined;
+  if (bulkWrite && Array.isArray(command.ops)) rememberInsertDocuments(command.ops, insertDocumentsInBody(frame, body.start));
   for (const [identifier, docs] of sequences) {
     if (Object.hasOwn(command, identifier)) {
       throw new ProtocolError(`field '${identifier}' is both in the body and a document sequence`);
@@ -81,6 +84,7 @@ function decodeMsg(frame: Buffer, header: MsgHeader): MsgRequest {
     const values = docs.map((range) => parsed.document(range, Limits.maxBsonObjectSize) ?? {});
     // Inserted documents are stored as sent (Collection.insert); the frame lives only as long as the array.
     if (identifier === 'documents' && !parsed.rejection) rememberRawBytes(values, docs.map((r) => frame.subarray(r.start, r.end)));
+    if (identifier === 'ops' && bulkWrite && !parsed.rejection) rememberInsertDocuments(values, docs.map((r) => insertDocumentOf(frame, r.start)));
     Object.defineProperty(command, identifier, { value: values, enumerable: true, writable: true, configurable: true });
   }
   if (!parsed.rejection && body.end - body.start > Limits.maxBsonObjectSize) parsed.rejection = oversizedWriteDocument(command);
@@ -88,6 +92,15 @@ function decodeMsg(frame: Buffer, header: MsgHeader): MsgRequest {
     opCode: OP_MSG, header, command, rejection: parsed.rejection,
     checksumPresent, moreToCome: (flags & MsgFlags.moreToCome) !== 0, exhaustAllowed: (flags & MsgFlags.exhaustAllowed) !== 0,
   };
+}
+
+/** A bulkWrite's inserts store their documents as sent (Collection.insert), like the insert command's. */
+function rememberInsertDocuments(ops: unknown[], bytes: (Buffer | undefined)[]): void {
+  for (let i = 0; i < ops.length; i++) {
+    const document = (ops[i] as { document?: unknown } | null)?.document;
+    const raw = bytes[i];
+    if (raw && document !== null && typeof document === 'object') rememberRawDocument(document, raw);
+  }
 }
 
 /** Splits OP_MSG sections: exactly one kind-0 body and any kind-1 sequences with distinct names. */
