@@ -14,7 +14,7 @@ export class DepthError extends Error {
 }
 
 /** Fixed value sizes by element type; -1 marks types whose size is read from the data. */
-const FIXED_SIZE: Record<number, number> = {
+export const FIXED_SIZE: Record<number, number> = {
   0x01: 8, 0x06: 0, 0x07: 12, 0x08: 1, 0x09: 8, 0x0a: 0, 0x10: 4, 0x11: 8, 0x12: 8, 0x13: 16, 0x7f: 0, 0xff: 0,
 };
 

@@ -4,13 +4,9 @@
  * decoded form: a survey group inserts a response per submit. Walks BSON that checkBson
  * has already accepted, so lengths are trusted here.
  */
+import { FIXED_SIZE } from './bson-check';
 
-/** Fixed value sizes by element type (as in bson-check.ts); other types carry their length. */
-const FIXED_SIZE: Record<number, number> = {
-  0x01: 8, 0x06: 0, 0x07: 12, 0x08: 1, 0x09: 8, 0x0a: 0, 0x10: 4, 0x11: 8, 0x12: 8, 0x13: 16, 0x7f: 0, 0xff: 0,
-};
-
-/** Where the value of an element of `type` starting at `p` ends. */
+/** Where the value of an element of `type` starting at `p` ends (types without a fixed size carry their length). */
 function valueEnd(buf: Buffer, type: number, p: number): number {
   const fixed = FIXED_SIZE[type];
   if (fixed !== undefined) return p + fixed;
