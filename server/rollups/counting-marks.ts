@@ -28,12 +28,13 @@ export interface MarkWrites {
   close: ClientWrite;
 }
 
-export function countingMark(invitationIds: readonly string[], now: Date): MarkWrites {
+/** The mark of a group writing the responses of `invitationIds` (the array becomes the mark's: not copied). */
+export function countingMark(invitationIds: string[], now: Date): MarkWrites {
   const namespace = namespaceOf(CountingMark);
   const id = new Types.ObjectId();
   return {
     id,
-    open: { namespace, name: 'insertOne', document: { _id: id, invitations: [...invitationIds], at: now } },
+    open: { namespace, name: 'insertOne', document: { _id: id, invitations: invitationIds, at: now } },
     close: { namespace, name: 'deleteOne', filter: { _id: id } },
   };
 }

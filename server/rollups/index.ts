@@ -7,6 +7,6 @@ export { bucketOf, bucketId, bucketFilter, coarseOf, isCoarse, COARSE, COARSE_LE
 export { responseFacts, countsOf, type ResponseFacts, type ResponseCounts } from './facts';
 export { applyResponseChange, recountBuckets, reconcilePendingRollups } from './response-counts';
 export { applyResponseChanges, countResponseChange, responseChangeWrites, type ResponseChange } from './batched';
-export { countingMark, closeMark, CountingMark, type MarkWrites } from './counting-marks';
+export { countingMark, closeMark, CountingMark } from './counting-marks';
 export { addDeliveries, type DeliveryCount } from './deliveries';
 export { rebuildRollups, rebuildIfNoCoarseLevel } from './rebuild';
