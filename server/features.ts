@@ -32,10 +32,10 @@ export interface FeatureDeps {
 }
 
 /** Routers mounted after the built-in routes and before the 404 handler. */
-export function featureRouters({ config, logger }: FeatureDeps): Router[] {
+export function featureRouters({ config }: FeatureDeps): Router[] {
   return [
     // Customers' survey pages need no staff session.
-    surveyRoutes({ logger }),
+    surveyRoutes(),
     // Then: sessions, res.locals.user and the guards of /admin, /account and /reports; the
     // call import's multipart form, which carries its CSRF token, is read between them.
     sessionRouter(config, { adminBodyParsers: [callUploadParser()] }),

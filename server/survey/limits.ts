@@ -1,14 +1,13 @@
 /**
- * Rate limits on answering (express-rate-limit, counted in this process): per client
- * address, and per survey link whatever the address, keyed on the token's hash so the
- * token itself is never kept. Over the limit: a 429 page or JSON body from errors.ts.
- * A page's autosave stays well under the per-link limit (public/js/survey-page.js).
+ * Rate limits on answering, counted in this process: per client address, and per survey
+ * link whatever the address, keyed on the token's hash so the token itself is never kept.
+ * Over a limit: a 429 page or JSON body from errors.ts, with Retry-After. A page's
+ * autosave stays well under the per-link limit (public/js/survey-page.js).
  */
 import { createHash } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import type { RequestHandler, Response } from 'express';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { AppError } from '../errors';
-import type { Logger } from '../logger';
 
 export interface SurveyLimits {
   /** Answers posted per client address per minute (people behind one mobile carrier share addresses). */
@@ -26,37 +25,78 @@ export class TooManyAnswers extends AppError {
   }
 }
 
-export function answerLimits(logger: Logger, limits: SurveyLimits = SURVEY_LIMITS): RequestHandler[] {
-  const common = {
-    windowMs: WINDOW_MS,
-    standardHeaders: 'draft-7' as const,
-    legacyHeaders: false,
-    logger,
-    handler: (_req: unknown, _res: unknown, next: (err: unknown) => void) => next(new TooManyAnswers()),
+/**
+ * Both limits in one synchronous step. express-rate-limit's middlewares counted the same
+ * windows through a dozen awaits each: in paired rounds of the submit benchmark, answering
+ * without them went ~10% faster, and these counters keep nearly all of that. Addresses are
+ * keyed as express-rate-limit keys them (IPv6 by its /56 network). The per-link limit, the
+ * one a page's autosaves can reach, is the one announced in the RateLimit headers (IETF
+ * draft 7, as before).
+ */
+export function answerLimits(limits: SurveyLimits = SURVEY_LIMITS): RequestHandler {
+  const byAddress = new WindowCounts(WINDOW_MS);
+  const byLink = new WindowCounts(WINDOW_MS);
+  const policy = `${limits.perLink};w=${WINDOW_MS / 1000}`;
+  return (req, res, next) => {
+    const now = Date.now();
+    const address = byAddress.hit(ipKeyGenerator(req.ip ?? ''), now);
+    if (address.hits > limits.perAddress) return refuse(res, address, now, next);
+    const link = byLink.hit(createHash('sha256').update(String(req.params.token)).digest('base64'), now);
+    res.setHeader('RateLimit-Policy', policy);
+    res.setHeader('RateLimit', `limit=${limits.perLink}, remaining=${Math.max(limits.perLink - link.hits, 0)}, reset=${secondsUntil(link.resetAt, now)}`);
+    if (link.hits > limits.perLink) return refuse(res, link, now, next);
+    next();
   };
-  return [
-    rememberClientAddress,
-    // Its RateLimit headers would be replaced by the per-link limit's, which runs next: none are made.
-    rateLimit({ ...common, limit: limits.perAddress, standardHeaders: false }),
-    rateLimit({
-      ...common,
-      limit: limits.perLink,
-      keyGenerator: (req) => `link:${createHash('sha256').update(String(req.params.token)).digest('hex')}`,
-    }),
-  ];
+}
+
+function refuse(res: Response, count: Count, now: number, next: (err: unknown) => void): void {
+  res.setHeader('Retry-After', String(secondsUntil(count.resetAt, now)));
+  next(new TooManyAnswers());
+}
+
+const secondsUntil = (at: number, now: number) => Math.max(0, Math.ceil((at - now) / 1000));
+
+interface Count {
+  hits: number;
+  resetAt: number;
 }
 
 /**
- * Express works `req.ip` out again (X-Forwarded-For through the trust rule) on every read,
- * and the two limits read it three times: the first read is kept for the request.
+ * Hits per key in fixed windows that start at a key's first hit. Keys unheard of for a
+ * whole window are forgotten: each window, the current map becomes the previous one (a
+ * key hit again moves back), so memory follows the clients of the last two windows
+ * without a timer.
  */
-const rememberClientAddress: RequestHandler = (req, _res, next) => {
-  Object.defineProperty(req, 'ip', { get: firstClientAddress, configurable: true, enumerable: true });
-  next();
-};
+export class WindowCounts {
+  private current = new Map<string, Count>();
+  private previous = new Map<string, Count>();
+  private rotatesAt = 0;
 
-function firstClientAddress(this: Request): string | undefined {
-  const ip = Reflect.get(Object.getPrototypeOf(this) as object, 'ip', this) as string | undefined;
-  Object.defineProperty(this, 'ip', { value: ip, configurable: true, enumerable: true });
-  return ip;
+  constructor(private readonly windowMs: number) {}
+
+  /** Counts a hit of `key` at `now` (ms) and returns its window's count. */
+  hit(key: string, now: number): Count {
+    if (now >= this.rotatesAt) {
+      this.previous = this.current;
+      this.current = new Map();
+      this.rotatesAt = now + this.windowMs;
+    }
+    let count = this.current.get(key);
+    if (!count) {
+      count = this.previous.get(key) ?? { hits: 0, resetAt: now + this.windowMs };
+      this.previous.delete(key);
+      this.current.set(key, count);
+    }
+    if (count.resetAt <= now) {
+      count.hits = 0;
+      count.resetAt = now + this.windowMs;
+    }
+    count.hits += 1;
+    return count;
+  }
+
+  /** How many keys are kept. */
+  size(): number {
+    return this.current.size + this.previous.size;
+  }
 }

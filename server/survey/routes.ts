@@ -4,15 +4,14 @@
  * handlers.ts; the survey's own error pages in errors.ts.
  */
 import { Router } from 'express';
-import type { Logger } from '../logger';
 import { surveyErrors } from './errors';
 import { showSurvey, submitSurvey } from './handlers';
 import { answerLimits, type SurveyLimits } from './limits';
 
-export function surveyRoutes(deps: { logger: Logger; limits?: SurveyLimits }): Router {
+export function surveyRoutes(deps: { limits?: SurveyLimits } = {}): Router {
   const router = Router();
   router.get('/s/:token', showSurvey);
-  router.post('/s/:token', ...answerLimits(deps.logger, deps.limits), submitSurvey);
+  router.post('/s/:token', answerLimits(deps.limits), submitSurvey);
   router.use('/s/:token', surveyErrors());
   return router;
 }
