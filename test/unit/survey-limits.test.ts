@@ -26,7 +26,7 @@ describe('WindowCounts', () => {
     counts.hit('kept', 0);
     counts.hit('kept', 50_000);
     counts.hit('gone', 10_000);
-    // A new window begins at 60,000: 'kept' is still within its own window and keeps its hits.
+    // Just before the counts rotate at 60,000, and just after: each key keeps its own window.
     expect(counts.hit('kept', 59_999)).toEqual({ hits: 3, resetAt: 60_000 });
     expect(counts.hit('other', 60_000)).toEqual({ hits: 1, resetAt: 120_000 });
     expect(counts.hit('kept', 60_001)).toEqual({ hits: 1, resetAt: 120_001 });
