@@ -116,19 +116,19 @@ export function planGroup(planned: Planned[], current: Map<string, Stored>, coun
   const seen = new Set<string>();
   const namespace = namespaceOf(ResponseModel);
   const group: GroupWrites = { ops: [], opSave: [], results: planned.map(() => null) };
+  const flagged = counted === 'flags';
   planned.forEach((p, i) => {
     const invitationId = p.save.context.invitationId;
     if (seen.has(invitationId)) return;
     seen.add(invitationId);
     const before = current.get(invitationId) ?? null;
-    const uncounted = counted === 'flags' ? 1 : 0;
-    const { headline, set, created } = changesOf(p, uncounted > 0);
+    const { headline, set, created } = changesOf(p, flagged);
     group.opSave.push(i);
     if (!before) {
       // An insert costs the database far less than an upsert, which parses and applies an update.
       // The context (service.ts ResponseContext) carries the rest of the record. The _id comes
       // first, where the database stores it: a document sent without one is reordered there.
-      const document = { _id: new Types.ObjectId(), ...created, ...set, rollupPending: uncounted > 0, revision: 1, rollupUncounted: uncounted } as unknown as Stored;
+      const document = { _id: new Types.ObjectId(), ...created, ...set, rollupPending: flagged, revision: 1, rollupUncounted: flagged ? 1 : 0 } as unknown as Stored;
       group.ops.push({ namespace, name: 'insertOne', document });
       // What written() would make of it, fields for fields: the response as inserted.
       group.results[i] = { before: null, after: document };
@@ -139,7 +139,7 @@ export function planGroup(planned: Planned[], current: Map<string, Stored>, coun
     // A path cannot be in both $set and $setOnInsert (the write fails): an alert set here leaves the created one out.
     const onInsert: Partial<typeof created> = { ...created };
     if ('alert' in alert) delete onInsert.alert;
-    const update = { $set: { ...set, ...alert }, $inc: counted === 'flags' ? { revision: 1, rollupUncounted: 1 } : { revision: 1 }, $setOnInsert: onInsert };
+    const update = { $set: { ...set, ...alert }, $inc: flagged ? { revision: 1, rollupUncounted: 1 } : { revision: 1 }, $setOnInsert: onInsert };
     group.ops.push({ namespace, name: 'updateOne', filter: { invitationId, revision: before.revision }, update, upsert: true });
     group.results[i] = written(before, created, { ...set, ...alert });
   });
