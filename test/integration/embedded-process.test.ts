@@ -2,8 +2,9 @@
  * The app's side of the embedded engine's IPC contract (ready, error, early exit,
  * timeout, stop), checked against a stand-in engine so it needs no database.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startEmbeddedProcess } from '../../server/db/embedded-process';
+import { ENGINE_V8_FLAGS, startEmbeddedProcess } from '../../server/db/embedded-process';
 import { StartupError } from '../../server/errors';
 import { createLogger } from '../../server/logger';
 import { makeTempDir, removeTempDirs } from '../helpers/tmp';
@@ -25,6 +26,14 @@ describe('the embedded engine process', () => {
     expect(engine.pid).not.toBe(process.pid);
     await engine.stop();
     expect(() => process.kill(engine.pid, 0)).toThrow();
+  });
+
+  it('runs the engine with its garbage collected on its own thread, leaving the other cores to the app', async () => {
+    const engine = await start('ready');
+    const commandLine = readFileSync(`/proc/${engine.pid}/cmdline`, 'utf8').split('\0');
+    await engine.stop();
+    expect(ENGINE_V8_FLAGS).toEqual(['--single-threaded-gc']);
+    expect(commandLine).toEqual(expect.arrayContaining(ENGINE_V8_FLAGS));
   });
 
   it('fails naming DATA_DIR with the engine’s own reason', async () => {
