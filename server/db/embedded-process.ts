@@ -29,9 +29,11 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
  * every document and index key) would take the app's cores, while the engine's own
  * thread has time to spare. Submit benchmark, 1,000,000 invitations, four alternated
  * runs each way: engine CPU per answer 0.31–0.39 ms instead of 0.40–0.84, the app's p99
- * 58–128 ms instead of 102–386, the ratio 0.394–0.462 instead of 0.382–0.419.
+ * 58–128 ms instead of 102–386, the ratio 0.394–0.462 instead of 0.382–0.419. `npm run db`,
+ * the engine alone, passes the same flag.
  */
 export const ENGINE_V8_FLAGS = ['--single-threaded-gc'];
+
 const STOP_TIMEOUT_MS = 10_000;
 
 export async function startEmbeddedProcess(
