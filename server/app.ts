@@ -41,7 +41,7 @@ export function createApp({ config, logger, health, routers = [] }: AppDeps): Ex
   app.disable('x-powered-by');
 
   app.use(requestLogger(logger));
-  app.use(securityHeaders(config));
+  app.use(securityHeaders(app, config));
   app.get('/healthz', healthCheck(health));
   app.use(publicFiles(config.isProduction ? '1d' : 0));
   app.use(chooseLocale(config));

@@ -36,20 +36,21 @@ export function useLocale(res: Response, locale: Locale): void {
   // A customer's page usually speaks the language chooseLocale picked already.
   if (res.locals.locale === locale) return;
   const other = LOCALES.find((l) => l !== locale) ?? locale;
+  // Plain values, no closures or accessors made per request: every answer goes through here.
   res.locals.locale = locale;
   res.locals.t = translator(locale);
   res.locals.otherLocale = other;
-  // Worked out when a page reads it: JSON answers and redirects never do. Still assignable like any local.
-  Object.defineProperty(res.locals, 'otherLocaleHref', {
-    get: () => switchHref(res.req, other),
-    set: (value: string) => Object.defineProperty(res.locals, 'otherLocaleHref', { value, writable: true, enumerable: true, configurable: true }),
-    enumerable: true,
-    configurable: true,
-  });
+  res.locals.otherLocaleHref = switchHref(res.req.originalUrl, other);
 }
 
-function switchHref(req: Request, locale: Locale): string {
-  const url = new URL(req.originalUrl, 'http://retour.invalid');
+/** A path the URL parser writes back unchanged: no query, no empty, dot or percent-led (%2e: dot) segments. */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~%-]*)*\/?$/;
+
+/** The same address with ?lang= set to `locale`. */
+export function switchHref(originalUrl: string, locale: Locale): string {
+  // Most requests have no query (survey answers, API calls): no URL parsing for them.
+  if (PLAIN_PATH.test(originalUrl)) return `${originalUrl}?lang=${locale}`;
+  const url = new URL(originalUrl, 'http://retour.invalid');
   url.searchParams.set('lang', locale);
   return url.pathname + url.search;
 }

@@ -38,8 +38,11 @@ export function translate(locale: Locale, key: string, vars: Record<string, unkn
 }
 
 export function translator(locale: Locale): Translate {
-  return (key, vars) => translate(locale, key, vars);
+  return TRANSLATORS.get(locale) ?? ((key, vars) => translate(locale, key, vars));
 }
+
+// One per locale, made once: every request gets its locale's (res.locals.t) without a closure of its own.
+const TRANSLATORS = new Map<Locale, Translate>(LOCALES.map((locale) => [locale, (key, vars) => translate(locale, key, vars)]));
 
 /** Every key of a catalog, dotted; the unit tests check both locales have the same set. */
 export function catalogKeys(locale: Locale): string[] {

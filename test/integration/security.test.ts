@@ -1,6 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import request from 'supertest';
-import { fixedHeaders, helmetHeaders } from '../../server/http/security';
+import { fixedHeaders, helmetHeaders, RESOURCE_CSP, securityHeaders } from '../../server/http/security';
 import { createTestApp, testConfig } from '../helpers/app';
 import { probeRoutes } from '../helpers/probes';
 import { removeTempDirs } from '../helpers/tmp';
@@ -43,12 +43,28 @@ describe('security headers', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 
-  it('sends the headers on error pages and API answers too', async () => {
-    for (const path of ['/missing', '/api/v1/missing']) {
+  it('sends the page policy on error pages, and on any other answer a policy that allows nothing', async () => {
+    const page = await request(app).get('/missing');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
+    for (const path of ['/api/v1/missing', '/css/app.css']) {
       const res = await request(app).get(path);
-      expect(res.headers['content-security-policy']).toContain("script-src 'self'");
-      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-type']).not.toMatch(/html/);
+      expect(res.headers['content-security-policy']).toBe(RESOURCE_CSP);
+      expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'cross-origin-resource-policy': 'same-origin', 'referrer-policy': 'no-referrer' });
+      // What only a document reads stays off the others.
+      expect(res.headers['cross-origin-opener-policy']).toBeUndefined();
+      expect(res.headers['x-xss-protection']).toBeUndefined();
     }
+  });
+
+  it('keeps the policy a handler set itself on a page', async () => {
+    const app = express();
+    const headers = securityHeaders(app, testConfig());
+    app.use(headers, (_req, res) => void res.set('Content-Security-Policy', "default-src 'none'; sandbox").type('html').send('<p>mail</p>'));
+    const res = await request(app).get('/');
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
+    expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
   });
 
   it('sends exactly the headers helmet sets itself, worked out once', async () => {

@@ -1,4 +1,5 @@
-import { catalogKeys, negotiateLocale, translate } from '../../server/i18n';
+import { switchHref } from '../../server/http/i18n';
+import { catalogKeys, negotiateLocale, translate, translator } from '../../server/i18n';
 
 describe('interface strings', () => {
   it('have the same keys in French and English', () => {
@@ -31,5 +32,23 @@ describe('negotiateLocale', () => {
     ['en;q=0', 'fr'],
   ])('picks the best supported locale for %j', (header, expected) => {
     expect(negotiateLocale(header)).toBe(expected);
+  });
+});
+
+describe('the language switch link', () => {
+  it('sets ?lang= on the current address exactly as the URL parser writes it', () => {
+    const parsed = (originalUrl: string, locale: 'fr' | 'en') => {
+      const url = new URL(originalUrl, 'http://retour.invalid');
+      url.searchParams.set('lang', locale);
+      return url.pathname + url.search;
+    };
+    const addresses = ['/', '/s/AbC_d-e~f', '/reports/', '/a//b', '/a/./b', '/a/../b', '/a/%2e%2e/b', '/x/%41b', '/a b', '/"<x>', '/r?site=ABV&lang=fr', '/r?lang=en#top', '/é'];
+    for (const address of addresses) expect([address, switchHref(address, 'en')]).toEqual([address, parsed(address, 'en')]);
+    expect(switchHref('/s/token', 'fr')).toBe('/s/token?lang=fr');
+  });
+
+  it('gives each locale one translator, shared by every request', () => {
+    expect(translator('en')).toBe(translator('en'));
+    expect(translator('en')('layout.switchLanguage')).not.toBe(translator('fr')('layout.switchLanguage'));
   });
 });
