@@ -2,7 +2,8 @@
  * MongoDB 8's `bulkWrite` command (run on admin): inserts, updates and deletes across
  * collections in one command, with the write commands' batch semantics (ordered stops
  * at the first error) and one journal commit before the reply. The reply is a cursor of
- * per-operation results (errors only when `errorsOnly`) and the command's counts.
+ * per-operation results (errors only when `errorsOnly`) and the command's counts. A long
+ * one lets reads in between its operations (engine/write-turns.ts).
  */
 import { Long } from 'bson';
 import { fail } from '../errors';
@@ -97,18 +98,24 @@ async function bulkWrite(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   const counts: Counts = { nInserted: 0, nMatched: 0, nModified: 0, nUpserted: 0, nDeleted: 0 };
   const results: Doc[] = [];
   let nErrors = 0;
-  for (let idx = 0; idx < ops.length; idx++) {
-    try {
-      const result = runOperation(ops[idx] as Doc, namespaces, ctx, variables, journal, counts);
-      if (!errorsOnly) results.push({ ok: 1, idx, ...result });
-    } catch (err) {
-      const { index: _index, ...error } = toWriteError(idx, err);
-      results.push({ ok: 0, idx, ...error, n: 0 });
-      nErrors += 1;
-      if (ordered) break;
+  const slices = ctx.engine.turns.slices();
+  try {
+    for (let idx = 0; idx < ops.length; idx++) {
+      if (slices.due()) await slices.pause();
+      try {
+        const result = runOperation(ops[idx] as Doc, namespaces, ctx, variables, journal, counts);
+        if (!errorsOnly) results.push({ ok: 1, idx, ...result });
+      } catch (err) {
+        const { index: _index, ...error } = toWriteError(idx, err);
+        results.push({ ok: 0, idx, ...error, n: 0 });
+        nErrors += 1;
+        if (ordered) break;
+      }
     }
+    await slices.finish(ctx.engine.commit(journal));
+  } finally {
+    slices.end();
   }
-  await ctx.engine.commit(journal);
   return { cursor: { id: Long.ZERO, firstBatch: results, ns: 'admin.$cmd.bulkWrite' }, nErrors, ...counts };
 }
 

@@ -26,8 +26,20 @@ export interface CommandContext {
 export type CommandHandler = (cmd: Document, ctx: CommandContext) => Document | Promise<Document>;
 
 const handlers = new Map<string, CommandHandler>();
+
 /** Names as their families spelled them, for listCommands. */
 const spelledNames = new Map<string, string>();
+
+/**
+ * Commands that change no data (lowercase names): they run between the slices of a long
+ * write (engine/write-turns.ts). Every other command waits until that write has applied
+ * its last operation.
+ */
+const READS_ONLY = new Set([
+  'find', 'getmore', 'killcursors', 'count', 'distinct', 'listcollections', 'listindexes', 'listdatabases', 'collstats', 'dbstats',
+  'hello', 'ismaster', 'ping', 'buildinfo', 'serverstatus', 'hostinfo', 'getparameter', 'getlog', 'getcmdlineopts', 'listcommands',
+  'whatsmyuri', 'connectionstatus',
+]);
 
 /** Adds handlers; names are matched case-insensitively (MongoDB accepts `isMaster` and `ismaster`). */
 export function registerCommands(table: Record<string, CommandHandler>): void {
@@ -53,6 +65,8 @@ export async function runCommand(cmd: Document, ctx: CommandContext): Promise<Do
     const name = commandName(cmd);
     const handler = handlers.get(name.toLowerCase());
     if (!handler) throw fail('CommandNotFound', `no such command: '${name}'`);
+    // Checked again after each wait: another write may have taken the turn first.
+    if (!READS_ONLY.has(name.toLowerCase())) while (ctx.engine.turns.busy) await ctx.engine.turns.released();
     const reply = await handler(cmd, ctx);
     return { ...reply, ok: 1 };
   } catch (err) {

@@ -1,12 +1,14 @@
 /**
  * Write commands: insert, update and delete, with MongoDB's batch semantics (ordered
  * batches stop at the first error, unordered ones carry on; each failure is a
- * `writeErrors` entry) and one journal commit per command before the reply.
+ * `writeErrors` entry) and one journal commit per command before the reply. A long
+ * batch lets reads in between its statements (engine/write-turns.ts).
  */
 import { fail, MongoServerError } from '../errors';
 import { readDocs } from '../engine/read';
 import type { Collection } from '../engine/collection';
 import type { Engine } from '../engine/engine';
+import type { Slices } from '../engine/write-turns';
 import { compileFilter } from '../query/match';
 import { compileUpdate, upsertSeed } from '../query/update';
 import { isPlainObject, type Doc } from '../query/values';
@@ -28,10 +30,11 @@ export function toWriteError(index: number, err: unknown): WriteError {
   return { index, code: err.code, ...(err.codeName ? { codeName: err.codeName } : {}), errmsg: err.message, ...err.extra };
 }
 
-/** Runs each statement, collecting write errors; stops at the first when ordered. */
-function eachStatement<T>(items: T[], ordered: boolean, run: (item: T, index: number) => void): WriteError[] {
+/** Runs each statement, collecting write errors; stops at the first when ordered. Reads may run between slices. */
+async function eachStatement<T>(items: T[], ordered: boolean, slices: Slices, run: (item: T, index: number) => void): Promise<WriteError[]> {
   const errors: WriteError[] = [];
   for (let i = 0; i < items.length; i++) {
+    if (slices.due()) await slices.pause();
     try {
       run(items[i], i);
     } catch (err) {
@@ -64,12 +67,17 @@ async function insert(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   const coll = ctx.engine.ensureCollection(ctx.db, name, ops);
   const raw = rawBytesOf(docs);
   let n = 0;
-  const errors = eachStatement(docs, ordered, (doc, i) => {
-    ops.push(coll.insert(doc, raw?.[i]).op);
-    n += 1;
-  });
-  await ctx.engine.commit(ops);
-  return reply(n, errors);
+  const slices = ctx.engine.turns.slices();
+  try {
+    const errors = await eachStatement(docs, ordered, slices, (doc, i) => {
+      ops.push(coll.insert(doc, raw?.[i]).op);
+      n += 1;
+    });
+    await slices.finish(ctx.engine.commit(ops));
+    return reply(n, errors);
+  } finally {
+    slices.end();
+  }
 }
 
 /** Whether an update names the positional `$` operator and so needs the match position. */
@@ -157,18 +165,23 @@ async function update(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   let n = 0;
   let nModified = 0;
   const upserted: Doc[] = [];
-  const errors = eachStatement(items, ordered, (raw, index) => {
-    checkHint(ctx, name, raw.hint);
-    const result = runUpdate(ctx.engine, ctx.db, name, parseUpdateStatement(raw, optionalDoc(cmd, 'let')), ops);
-    n += result.matched;
-    nModified += result.modified;
-    if (result.upsertedId !== undefined) {
-      n += 1;
-      upserted.push({ index, _id: result.upsertedId });
-    }
-  });
-  await ctx.engine.commit(ops);
-  return reply(n, errors, upserted.length ? { nModified, upserted } : { nModified });
+  const slices = ctx.engine.turns.slices();
+  try {
+    const errors = await eachStatement(items, ordered, slices, (raw, index) => {
+      checkHint(ctx, name, raw.hint);
+      const result = runUpdate(ctx.engine, ctx.db, name, parseUpdateStatement(raw, optionalDoc(cmd, 'let')), ops);
+      n += result.matched;
+      nModified += result.modified;
+      if (result.upsertedId !== undefined) {
+        n += 1;
+        upserted.push({ index, _id: result.upsertedId });
+      }
+    });
+    await slices.finish(ctx.engine.commit(ops));
+    return reply(n, errors, upserted.length ? { nModified, upserted } : { nModified });
+  } finally {
+    slices.end();
+  }
 }
 
 async function deleteCommand(cmd: Doc, ctx: CommandContext): Promise<Doc> {
@@ -177,24 +190,29 @@ async function deleteCommand(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   const ordered = optionalBool(cmd, 'ordered') ?? true;
   const ops: JournalOp[] = [];
   let n = 0;
-  const errors = eachStatement(items, ordered, (raw) => {
-    const filter = optionalDoc(raw, 'q');
-    if (!filter) throw fail('FailedToParse', "BSON field 'delete.deletes.q' is missing but a required field");
-    const limit = optionalNumber(raw, 'limit');
-    if (limit === undefined) throw fail('FailedToParse', "BSON field 'delete.deletes.limit' is missing but a required field");
-    if (limit !== 0 && limit !== 1) throw fail('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${limit}`);
-    rejectCollation(raw.collation);
-    checkHint(ctx, name, raw.hint);
-    const coll = ctx.engine.collection(ctx.db, name);
-    if (!coll) return;
-    const targets = [...readDocs(coll, { filter, limit: limit === 1 ? 1 : undefined })];
-    for (const { key, doc } of targets) {
-      ops.push(coll.remove(key, doc));
-      n += 1;
-    }
-  });
-  await ctx.engine.commit(ops);
-  return reply(n, errors);
+  const slices = ctx.engine.turns.slices();
+  try {
+    const errors = await eachStatement(items, ordered, slices, (raw) => {
+      const filter = optionalDoc(raw, 'q');
+      if (!filter) throw fail('FailedToParse', "BSON field 'delete.deletes.q' is missing but a required field");
+      const limit = optionalNumber(raw, 'limit');
+      if (limit === undefined) throw fail('FailedToParse', "BSON field 'delete.deletes.limit' is missing but a required field");
+      if (limit !== 0 && limit !== 1) throw fail('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${limit}`);
+      rejectCollation(raw.collation);
+      checkHint(ctx, name, raw.hint);
+      const coll = ctx.engine.collection(ctx.db, name);
+      if (!coll) return;
+      const targets = [...readDocs(coll, { filter, limit: limit === 1 ? 1 : undefined })];
+      for (const { key, doc } of targets) {
+        ops.push(coll.remove(key, doc));
+        n += 1;
+      }
+    });
+    await slices.finish(ctx.engine.commit(ops));
+    return reply(n, errors);
+  } finally {
+    slices.end();
+  }
 }
 
 registerCommands({ insert, update, delete: deleteCommand });

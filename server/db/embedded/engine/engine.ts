@@ -1,7 +1,8 @@
 /**
  * The engine: the catalog of databases and collections in memory, recovered from and
- * journaled to storage/. Commands change collections synchronously and then await
- * `commit()` of the resulting journal ops before they reply. A commit the disk refuses is
+ * journaled to storage/. Commands change collections synchronously (a long write in
+ * slices with reads in between, `turns`) and then await `commit()` of the resulting
+ * journal ops before they reply. A commit the disk refuses is
  * taken back out of memory, so memory always holds what the journal does; a full disk
  * answers MongoDB's OutOfDiskSpace.
  */
@@ -15,6 +16,7 @@ import { Collection } from './collection';
 import { CursorManager } from './cursors';
 import type { TtlSweeper } from '../indexes/ttl';
 import { startTtl } from './ttl';
+import { WriteTurns } from './write-turns';
 
 export interface EngineOptions {
   dbPath: string;
@@ -25,6 +27,8 @@ export interface EngineOptions {
 
 export class Engine {
   readonly cursors = new CursorManager();
+  /** Long write commands apply in slices with reads in between; other writes wait for their turn. */
+  readonly turns = new WriteTurns();
   private readonly collections = new Map<string, Collection>();
   private compacting: Promise<void> | null = null;
   private ttl: TtlSweeper | null = null;
@@ -148,7 +152,8 @@ export class Engine {
       if (!isDiskFull(err)) throw err;
       throw fail('OutOfDiskSpace', 'No space left on the disk of the data directory (ENOSPC): the write was not applied. Everything acknowledged before is intact; writes succeed again once space is freed.');
     }
-    if (!this.compacting && this.store.needsCompaction()) {
+    // Not while a write is between slices: its changes so far would be in the snapshot, its commit after it.
+    if (!this.compacting && !this.turns.busy && this.store.needsCompaction()) {
       this.compacting = this.store
         .compact(this.captureState())
         .catch((err: Error) => this.logger.error({ err: err.message }, 'journal compaction failed'))
@@ -184,6 +189,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    while (this.turns.busy) await this.turns.released();
     await this.ttl?.stop();
     this.cursors.close();
     if (this.compacting) await this.compacting;

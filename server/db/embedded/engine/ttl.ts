@@ -20,6 +20,8 @@ export function startTtl(engine: Engine, intervalMs = 60_000): TtlSweeper {
     async remove(ns, ids, isExpired) {
       const coll = engine.allCollections().find((c) => c.ns === ns);
       if (!coll) return 0;
+      // A deletion between the slices of a write would reach the journal before that write's changes.
+      while (engine.turns.busy) await engine.turns.released();
       const ops: JournalOp[] = [];
       for (const key of ids) {
         const doc = coll.get(key);
