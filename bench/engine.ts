@@ -26,6 +26,9 @@ interface Figures {
   loadedRssMb: number;
   peakBeforeAggregateMb: number;
   peakRssMb: number;
+  /** Lookups one after another, alone and while another connection inserts batches of 1,000 back to back: p50 and p99. */
+  lookupsAlone: { p50: number; p99: number };
+  lookupsDuringInserts: { p50: number; p99: number };
 }
 
 function startEngine(dbPath: string): Promise<{ child: ChildProcess; uri: string }> {
@@ -67,6 +70,33 @@ async function timePerOp(count: number, op: (i: number) => Promise<unknown>): Pr
   return (performance.now() - start) / count;
 }
 
+/** p50 and p99 of `count` operations run one after another, in ms. */
+async function latencies(count: number, op: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    await op(i);
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(count * 0.5)]!, p99: times[Math.floor(count * 0.99)]! };
+}
+
+/** Lookups while another connection inserts batches of 1,000 documents (as ingest does) until they are done. */
+async function lookupsDuringInserts(coll: Collection<Document>, count: number, pick: (i: number) => string, firstNew: number) {
+  let done = false;
+  let next = firstNew;
+  const writer = (async () => {
+    while (!done) await coll.insertMany(Array.from({ length: 1000 }, () => makeDoc(next++)), { ordered: false });
+  })();
+  try {
+    return await latencies(count, (i) => coll.findOne({ ref: pick(i) }));
+  } finally {
+    done = true;
+    await writer;
+  }
+}
+
 async function measure(size: number): Promise<Figures> {
   const dbPath = mkdtempSync(path.join(tmpdir(), 'retour-bench-'));
   const { child, uri } = await startEngine(dbPath);
@@ -83,6 +113,7 @@ async function measure(size: number): Promise<Figures> {
     const loadedRssMb = rssMb(child.pid!, 'VmRSS');
     const pick = (i: number) => `call-${(i * 7919) % size}`;
     const lookupMs = await timePerOp(2000, (i) => coll.findOne({ ref: pick(i) }));
+    const lookupsAlone = await latencies(1000, (i) => coll.findOne({ ref: pick(i + 2000) }));
     const updateMs = await timePerOp(2000, (i) => coll.updateOne({ ref: pick(i) }, { $inc: { nps: 1 } }));
     const insertMs = await timePerOp(2000, (i) => coll.insertOne(makeDoc(size + i)));
     const peakBeforeAggregateMb = rssMb(child.pid!, 'VmHWM');
@@ -91,7 +122,10 @@ async function measure(size: number): Promise<Figures> {
         { $match: { site: 'ABV' } },
         { $group: { _id: '$queue', n: { $sum: 1 }, yes: { $sum: { $cond: ['$gotInformation', 1, 0] } }, csat: { $avg: '$csat' } } },
       ]).toArray());
-    return { size, loadSeconds, lookupMs, updateMs, insertMs, aggregateMs, loadedRssMb, peakBeforeAggregateMb, peakRssMb: rssMb(child.pid!, 'VmHWM') };
+    const peakRssMb = rssMb(child.pid!, 'VmHWM');
+    // Last: its inserts add documents the figures above must not see.
+    const duringInserts = await lookupsDuringInserts(coll, 1000, (i) => pick(i + 3000), size + 2000);
+    return { size, loadSeconds, lookupMs, updateMs, insertMs, aggregateMs, loadedRssMb, peakBeforeAggregateMb, peakRssMb, lookupsAlone, lookupsDuringInserts: duringInserts };
   } finally {
     await client.close();
     child.kill('SIGTERM');
@@ -114,6 +148,8 @@ export async function runEngineBench(sizes = [10_000, 1_000_000]): Promise<Suite
     'update (ms)': r.updateMs.toFixed(3),
     'insert (ms)': r.insertMs.toFixed(3),
     'aggregate (ms)': r.aggregateMs.toFixed(1),
+    'lookup p50 / p99 alone (ms)': `${r.lookupsAlone.p50.toFixed(2)} / ${r.lookupsAlone.p99.toFixed(2)}`,
+    'lookup p50 / p99 during inserts (ms)': `${r.lookupsDuringInserts.p50.toFixed(2)} / ${r.lookupsDuringInserts.p99.toFixed(2)}`,
     'RSS loaded (MB)': r.loadedRssMb,
     'peak RSS before aggregation (MB)': r.peakBeforeAggregateMb,
     'peak RSS (MB)': r.peakRssMb,
@@ -128,7 +164,8 @@ export async function runEngineBench(sizes = [10_000, 1_000_000]): Promise<Suite
 
 const ENGINE_DESCRIPTION =
   'The embedded engine through the official driver: the same operations on 10,000 and on 1,000,000 documents of about 500 bytes in the same run ' +
-  '(2,000 indexed lookups, indexed updates and inserts each, 3 `$match`+`$group` aggregations over a third of the documents), and the engine process\'s peak memory. ' +
+  '(2,000 indexed lookups, indexed updates and inserts each, 3 `$match`+`$group` aggregations over a third of the documents), and the engine process\'s peak memory; ' +
+  'then 1,000 lookups one after another while another connection inserts batches of 1,000 documents back to back, against 1,000 lookups alone. ' +
   'Goals (issue #2): lookups and updates within 3× of their 10k figure, peak RSS under 1.5 GB at 1,000,000 documents; the aggregation\'s scaling is reported as it is.';
 
 /** A size's figures against the first size's. */
@@ -142,5 +179,7 @@ function engineFigures(r: Figures, base: Figures) {
     figure({ label: `$match+$group aggregation, ${docs(r.size)}`, value: r.aggregateMs, unit: 'ms', baseline: vs(base.aggregateMs) }),
     figure({ label: `load in batches of 1,000, ${docs(r.size)}`, value: r.loadSeconds, unit: 's', baseline: vs(base.loadSeconds) }),
     figure({ label: `engine peak RSS, ${docs(r.size)}`, value: r.peakRssMb, unit: 'MB', baseline: vs(base.peakRssMb), goal: { on: 'value', below: 1536 } }),
+    figure({ label: `lookup p50 during 1,000-document inserts, ${docs(r.size)}`, value: r.lookupsDuringInserts.p50, unit: 'ms', baseline: { label: 'lookups alone, p50', value: r.lookupsAlone.p50 } }),
+    figure({ label: `lookup p99 during 1,000-document inserts, ${docs(r.size)}`, value: r.lookupsDuringInserts.p99, unit: 'ms', baseline: { label: 'lookups alone, p99', value: r.lookupsAlone.p99 } }),
   ];
 }
