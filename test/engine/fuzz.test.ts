@@ -7,10 +7,10 @@ import net from 'node:net';
 import { BSON, type Document } from 'bson';
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
-import type { Engine } from '../../server/db/embedded/engine/engine';
 import { createWireServer, type WireServer } from '../../server/db/embedded/server';
 import { encodeMsg } from '../../server/db/embedded/wire/encode';
 import { FrameReader } from '../../server/db/embedded/wire/framing';
+import { engineStub } from '../helpers/engine';
 import { seeded as prng } from '../helpers/random';
 
 const SEED = 0x5eed2026;
@@ -175,7 +175,7 @@ describe('the wire layer under fuzzing', () => {
         if (conn !== undefined) errorLinesByConnection.set(conn, (errorLinesByConnection.get(conn) ?? 0) + 1);
       },
     });
-    server = createWireServer({ engine: {} as Engine, host: '127.0.0.1', port: 0, logger });
+    server = createWireServer({ engine: engineStub(), host: '127.0.0.1', port: 0, logger });
     port = await server.listen();
     client = new MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true`, { serverSelectionTimeoutMS: 3000 });
     await client.connect();

@@ -9,20 +9,18 @@ import { BSON, type Document } from 'bson';
 import { MongoClient, type MongoServerError } from 'mongodb';
 import pino from 'pino';
 import { registerCommands } from '../../server/db/embedded/commands/registry';
-import type { Engine } from '../../server/db/embedded/engine/engine';
-import { WriteTurns } from '../../server/db/embedded/engine/write-turns';
 import { createWireServer, isLoopbackHost, type WireServer } from '../../server/db/embedded/server';
 import { crc32c } from '../../server/db/embedded/wire/crc32c';
 import { encodeMsg } from '../../server/db/embedded/wire/encode';
 import { FrameReader } from '../../server/db/embedded/wire/framing';
+import { engineStub } from '../helpers/engine';
 
 type LogLine = { level: number; conn?: number; err?: string; msg: string };
 
 function startServer(): Promise<{ server: WireServer; port: number; logs: LogLine[] }> {
   const logs: LogLine[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
-  // Commands that are not reads wait for the write turn: the stub has the engine's turns and nothing else.
-  const server = createWireServer({ engine: { turns: new WriteTurns() } as unknown as Engine, host: '127.0.0.1', port: 0, logger });
+  const server = createWireServer({ engine: engineStub(), host: '127.0.0.1', port: 0, logger });
   return server.listen().then((port) => ({ server, port, logs }));
 }
 

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../server/db/embedded';
+import type { Engine } from '../../server/db/embedded/engine/engine';
+import { WriteTurns } from '../../server/db/embedded/engine/write-turns';
 
 export interface TestEngine {
   server: EmbeddedMongo;
@@ -42,4 +44,12 @@ export async function startTestEngine(dbPath = tempDir(), dbName = 'test', ttlIn
       rmSync(dbPath, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The engine of a wire server whose tests run no data command: only the write turns, which
+ * every command that is not a read checks before it runs (commands/registry.ts).
+ */
+export function engineStub(): Engine {
+  return { turns: new WriteTurns() } as unknown as Engine;
 }
