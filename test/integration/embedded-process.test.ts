@@ -28,11 +28,11 @@ describe('the embedded engine process', () => {
     expect(() => process.kill(engine.pid, 0)).toThrow();
   });
 
-  it('runs the engine with its garbage collected on its own thread, leaving the other cores to the app', async () => {
+  it('runs the engine with its garbage collected on its own thread, leaving the other cores to the app, and without pretenuring', async () => {
     const engine = await start('ready');
     const commandLine = readFileSync(`/proc/${engine.pid}/cmdline`, 'utf8').split('\0');
     await engine.stop();
-    expect(ENGINE_V8_FLAGS).toEqual(['--single-threaded-gc']);
+    expect(ENGINE_V8_FLAGS).toEqual(['--single-threaded-gc', '--no-allocation-site-pretenuring']);
     expect(commandLine).toEqual(expect.arrayContaining(ENGINE_V8_FLAGS));
   });
 
