@@ -2,9 +2,9 @@
  * The engine: the catalog of databases and collections in memory, recovered from and
  * journaled to storage/. Commands change collections synchronously (a long write in
  * slices with reads in between, `turns`) and then await `commit()` of the resulting
- * journal ops before they reply. A commit the disk refuses is
- * taken back out of memory, so memory always holds what the journal does; a full disk
- * answers MongoDB's OutOfDiskSpace.
+ * journal ops before they reply. A commit the disk refuses is taken back out of memory,
+ * so memory always holds what the journal does; a full disk answers MongoDB's
+ * OutOfDiskSpace.
  */
 import type { Logger } from 'pino';
 import { fail } from '../errors';

@@ -18,10 +18,11 @@ export function startTtl(engine: Engine, intervalMs = 60_000): TtlSweeper {
       }
     },
     async remove(ns, ids, isExpired) {
+      // A deletion between the slices of a write would reach the journal before that write's
+      // changes; the collection is looked up after the wait (a write may have dropped it).
+      while (engine.turns.busy) await engine.turns.released();
       const coll = engine.allCollections().find((c) => c.ns === ns);
       if (!coll) return 0;
-      // A deletion between the slices of a write would reach the journal before that write's changes.
-      while (engine.turns.busy) await engine.turns.released();
       const ops: JournalOp[] = [];
       for (const key of ids) {
         const doc = coll.get(key);
