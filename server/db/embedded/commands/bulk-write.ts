@@ -98,8 +98,7 @@ async function bulkWrite(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   const counts: Counts = { nInserted: 0, nMatched: 0, nModified: 0, nUpserted: 0, nDeleted: 0 };
   const results: Doc[] = [];
   let nErrors = 0;
-  const slices = ctx.engine.turns.slices();
-  try {
+  await ctx.engine.applyInSlices(journal, async (slices) => {
     for (let idx = 0; idx < ops.length; idx++) {
       if (slices.due()) await slices.pause();
       try {
@@ -112,10 +111,7 @@ async function bulkWrite(cmd: Doc, ctx: CommandContext): Promise<Doc> {
         if (ordered) break;
       }
     }
-    await slices.finish(ctx.engine.commit(journal));
-  } finally {
-    slices.end();
-  }
+  });
   return { cursor: { id: Long.ZERO, firstBatch: results, ns: 'admin.$cmd.bulkWrite' }, nErrors, ...counts };
 }
 

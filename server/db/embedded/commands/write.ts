@@ -67,17 +67,13 @@ async function insert(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   const coll = ctx.engine.ensureCollection(ctx.db, name, ops);
   const raw = rawBytesOf(docs);
   let n = 0;
-  const slices = ctx.engine.turns.slices();
-  try {
-    const errors = await eachStatement(docs, ordered, slices, (doc, i) => {
+  const errors = await ctx.engine.applyInSlices(ops, (slices) =>
+    eachStatement(docs, ordered, slices, (doc, i) => {
       ops.push(coll.insert(doc, raw?.[i]).op);
       n += 1;
-    });
-    await slices.finish(ctx.engine.commit(ops));
-    return reply(n, errors);
-  } finally {
-    slices.end();
-  }
+    }),
+  );
+  return reply(n, errors);
 }
 
 /** Whether an update names the positional `$` operator and so needs the match position. */
@@ -165,9 +161,8 @@ async function update(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   let n = 0;
   let nModified = 0;
   const upserted: Doc[] = [];
-  const slices = ctx.engine.turns.slices();
-  try {
-    const errors = await eachStatement(items, ordered, slices, (raw, index) => {
+  const errors = await ctx.engine.applyInSlices(ops, (slices) =>
+    eachStatement(items, ordered, slices, (raw, index) => {
       checkHint(ctx, name, raw.hint);
       const result = runUpdate(ctx.engine, ctx.db, name, parseUpdateStatement(raw, optionalDoc(cmd, 'let')), ops);
       n += result.matched;
@@ -176,12 +171,9 @@ async function update(cmd: Doc, ctx: CommandContext): Promise<Doc> {
         n += 1;
         upserted.push({ index, _id: result.upsertedId });
       }
-    });
-    await slices.finish(ctx.engine.commit(ops));
-    return reply(n, errors, upserted.length ? { nModified, upserted } : { nModified });
-  } finally {
-    slices.end();
-  }
+    }),
+  );
+  return reply(n, errors, upserted.length ? { nModified, upserted } : { nModified });
 }
 
 async function deleteCommand(cmd: Doc, ctx: CommandContext): Promise<Doc> {
@@ -190,9 +182,8 @@ async function deleteCommand(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   const ordered = optionalBool(cmd, 'ordered') ?? true;
   const ops: JournalOp[] = [];
   let n = 0;
-  const slices = ctx.engine.turns.slices();
-  try {
-    const errors = await eachStatement(items, ordered, slices, (raw) => {
+  const errors = await ctx.engine.applyInSlices(ops, (slices) =>
+    eachStatement(items, ordered, slices, (raw) => {
       const filter = optionalDoc(raw, 'q');
       if (!filter) throw fail('FailedToParse', "BSON field 'delete.deletes.q' is missing but a required field");
       const limit = optionalNumber(raw, 'limit');
@@ -207,12 +198,9 @@ async function deleteCommand(cmd: Doc, ctx: CommandContext): Promise<Doc> {
         ops.push(coll.remove(key, doc));
         n += 1;
       }
-    });
-    await slices.finish(ctx.engine.commit(ops));
-    return reply(n, errors);
-  } finally {
-    slices.end();
-  }
+    }),
+  );
+  return reply(n, errors);
 }
 
 registerCommands({ insert, update, delete: deleteCommand });

@@ -16,7 +16,7 @@ import { Collection } from './collection';
 import { CursorManager } from './cursors';
 import type { TtlSweeper } from '../indexes/ttl';
 import { startTtl } from './ttl';
-import { WriteTurns } from './write-turns';
+import { WriteTurns, type Slices } from './write-turns';
 
 export interface EngineOptions {
   dbPath: string;
@@ -137,6 +137,25 @@ export class Engine {
 
   allCollections(): Collection[] {
     return [...this.collections.values()];
+  }
+
+  /**
+   * Applies a write command's operations (`apply` pauses between slices for the waiting
+   * reads: `turns`), then commits the journal ops they appended to `ops`; the turn is given
+   * back once the commit is queued, before its fsync.
+   */
+  async applyInSlices<T>(ops: JournalOp[], apply: (slices: Slices) => Promise<T>): Promise<T> {
+    const slices = this.turns.slices();
+    try {
+      const result = await apply(slices);
+      // Without a pause, this follows in the same task's microtasks: no other command or flush ran.
+      const committed = this.commit(ops);
+      slices.end();
+      await committed;
+      return result;
+    } finally {
+      slices.end();
+    }
   }
 
   /**

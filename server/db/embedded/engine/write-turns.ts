@@ -43,9 +43,8 @@ export class WriteTurns {
 }
 
 /**
- * One write command's slices: `if (slices.due()) await slices.pause()` before each
- * operation, then `await slices.finish(engine.commit(ops))`, with `end()` in a finally for
- * the paths that throw. A command that runs in one slice never takes the turn.
+ * One write command's slices (Engine.applyInSlices): `if (slices.due()) await
+ * slices.pause()` before each operation. A command that runs in one slice never takes the turn.
  */
 export class Slices {
   private started = performance.now();
@@ -63,12 +62,6 @@ export class Slices {
     this.release ??= this.turns.hold();
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.started = performance.now();
-  }
-
-  /** Gives the turn back once the commit is queued (its argument, evaluated first), and waits for it. */
-  finish(commit: Promise<void>): Promise<void> {
-    this.end();
-    return commit;
   }
 
   /** Gives the turn back (again: nothing). */
