@@ -2,7 +2,7 @@
  * Invitation tokens: 256 bits from the CSPRNG, base64url (43 characters, safe in URLs and
  * email clients), and the SHA-256 hash that is the only form ever stored.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 const TOKEN_BYTES = 32;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -19,7 +19,7 @@ export function newTokens(count: number): string[] {
 
 /** Hex SHA-256: a fast hash is enough for a 256-bit random secret (nothing to brute-force). */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /** Rejects anything that cannot be one of our tokens before it reaches the database. */

@@ -3,7 +3,7 @@
  * suppressed, and adding it (idempotent: the first reason recorded stays). Callers pass
  * plain addresses; only their hash reaches the database.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { mongo } from 'mongoose';
 import { Suppression, type SUPPRESSION_REASONS, type SuppressionRecord } from './model';
 
@@ -16,7 +16,7 @@ export function normalizeEmail(email: string): string {
 
 /** The stored key of an address: hex SHA-256 of its normalised form. */
 export function hashEmail(email: string): string {
-  return createHash('sha256').update(normalizeEmail(email)).digest('hex');
+  return hash('sha256', normalizeEmail(email), 'hex');
 }
 
 /** The reason the address is suppressed, or null when it may be emailed. */

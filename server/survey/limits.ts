@@ -4,7 +4,7 @@
  * Over a limit: a 429 page or JSON body from errors.ts, with Retry-After. A page's
  * autosave stays well under the per-link limit (public/js/survey-page.js).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import { AppError } from '../errors';
@@ -41,7 +41,7 @@ export function answerLimits(limits: SurveyLimits = SURVEY_LIMITS): RequestHandl
     const now = Date.now();
     const address = byAddress.hit(ipKeyGenerator(req.ip ?? ''), now);
     if (address.hits > limits.perAddress) return refuse(res, address, now, next);
-    const link = byLink.hit(createHash('sha256').update(String(req.params.token)).digest('base64'), now);
+    const link = byLink.hit(hash('sha256', String(req.params.token), 'base64'), now);
     res.setHeader('RateLimit-Policy', policy);
     res.setHeader('RateLimit', `limit=${limits.perLink}, remaining=${Math.max(limits.perLink - link.hits, 0)}, reset=${secondsUntil(link.resetAt, now)}`);
     if (link.hits > limits.perLink) return refuse(res, link, now, next);
