@@ -28,9 +28,11 @@ export interface AppDeps {
   health: HealthProbe;
   /** Feature routers (and test probes), mounted after the built-in routes, before the 404 handler. */
   routers?: Router[];
+  /** In place of the product's feature routers: the submit bench measures the shared middleware alone with a stand-in. */
+  features?: Router[];
 }
 
-export function createApp({ config, logger, health, routers = [] }: AppDeps): Express {
+export function createApp({ config, logger, health, routers = [], features }: AppDeps): Express {
   const app = express();
   app.set('env', config.nodeEnv);
   app.set('trust proxy', config.trustProxy);
@@ -48,7 +50,7 @@ export function createApp({ config, logger, health, routers = [] }: AppDeps): Ex
   app.use(bodyParsers());
 
   app.get('/', homePage);
-  for (const router of featureRouters({ config, logger })) app.use(router);
+  for (const router of features ?? featureRouters({ config, logger })) app.use(router);
   for (const router of routers) app.use(router);
 
   app.use(notFound());
