@@ -201,7 +201,7 @@ export async function runSubmitBench(invitations = 1_000_000, perRound = 2000, r
     await drive(shell.base, ...slice(0, WARM_UP), 0);
     await drive(app.base, ...slice(0, WARM_UP), 0);
 
-    // Rounds alternate the two, so that a burst of load on the machine hits both; the median round counts.
+    // Rounds alternate the three, so that a burst of load on the machine hits each; the median round counts.
     // Nine of them: on a machine whose speed swings within a minute (the bare handler's rate between
     // 1,500 and 3,900/s in consecutive rounds), the median of five moved by ±0.05 between runs.
     const results: RoundSet[] = [];
