@@ -2,7 +2,7 @@
  * CRUD commands through the official driver: insert, find, update, delete,
  * findAndModify, count and distinct, with MongoDB's reply shapes and error codes.
  */
-import { MongoBulkWriteError, MongoServerError, ObjectId, type Collection, type Document } from 'mongodb';
+import { BSON, MongoBulkWriteError, MongoServerError, ObjectId, type Collection, type Document } from 'mongodb';
 import { startTestEngine, type TestEngine } from '../helpers/engine';
 
 let t: TestEngine;
@@ -80,6 +80,25 @@ describe('find', () => {
     await t.db.command({ killCursors: coll.collectionName, cursors: [id] });
     const err = await t.db.command({ getMore: id, collection: coll.collectionName }).catch((e: MongoServerError) => e);
     expect(err.code).toBe(43);
+  });
+
+  it('cuts a batch before the document that would take it past 16 MiB, and hands that document out next', async () => {
+    const big = t.db.collection(`big${Math.random().toString(36).slice(2)}`);
+    const mib = 1024 * 1024;
+    await big.insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: i as never, pad: String.fromCharCode(97 + i).repeat(mib) })));
+    const first = await t.db.command({ find: big.collectionName, sort: { _id: 1 } });
+    const firstBatch = first.cursor.firstBatch as Document[];
+    expect(firstBatch.length).toBeGreaterThan(0);
+    expect(firstBatch.length).toBeLessThan(20);
+    const batchBytes = firstBatch.reduce((sum, doc) => sum + BSON.calculateObjectSize(doc), 0);
+    expect(batchBytes).toBeLessThanOrEqual(16 * mib);
+    // One more document would have gone past the limit.
+    expect(batchBytes + mib).toBeGreaterThan(16 * mib - 64 * 1024);
+    const more = await t.db.command({ getMore: first.cursor.id, collection: big.collectionName });
+    const rest = more.cursor.nextBatch as Document[];
+    expect([...firstBatch, ...rest].map((doc) => doc._id)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(rest[0]!.pad).toBe(String.fromCharCode(97 + firstBatch.length).repeat(mib));
+    expect(more.cursor.id.toString()).toBe('0');
   });
 
   it('reports an unknown query operator as BadValue (2)', async () => {

@@ -2,10 +2,10 @@
  * Open cursors: the rest of a find or aggregate result, handed out batch by batch by
  * getMore. Idle cursors expire after ten minutes, as in MongoDB.
  */
-import { Long } from 'bson';
+import { BSON, Long } from 'bson';
 import { randomInt } from 'node:crypto';
 import { fail } from '../errors';
-import { serializeDoc, type Doc } from '../query/values';
+import type { Doc } from '../query/values';
 
 const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 /** Replies stay under MongoDB's 16 MiB document limit with room for the envelope. */
@@ -17,6 +17,8 @@ export interface Cursor {
   source: Iterator<Doc>;
   /** Documents still allowed by `limit` (Infinity when unlimited). */
   remaining: number;
+  /** Taken from `source` but left for the next batch, which it would have taken past the size limit. */
+  held?: Doc;
   lastUsed: number;
 }
 
@@ -89,12 +91,23 @@ export class CursorManager {
     let bytes = 0;
     const wanted = Math.min(batchSize <= 0 ? Infinity : batchSize, cursor.remaining);
     while (docs.length < wanted) {
-      const step = cursor.source.next();
-      if (step.done) return { docs, exhausted: true };
-      docs.push(step.value);
+      let doc = cursor.held;
+      cursor.held = undefined;
+      if (!doc) {
+        const step = cursor.source.next();
+        if (step.done) return { docs, exhausted: true };
+        doc = step.value;
+      }
+      // Sized without encoding it (the reply encodes it once). As in MongoDB, a batch stops
+      // before the document that would take it past the limit, unless that is its first.
+      const size = BSON.calculateObjectSize(doc, { ignoreUndefined: false });
+      if (docs.length > 0 && bytes + size > MAX_BATCH_BYTES) {
+        cursor.held = doc;
+        break;
+      }
+      docs.push(doc);
       cursor.remaining -= 1;
-      bytes += serializeDoc(step.value).length;
-      if (bytes >= MAX_BATCH_BYTES) break;
+      bytes += size;
     }
     return { docs, exhausted: cursor.remaining <= 0 };
   }
