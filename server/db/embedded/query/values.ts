@@ -5,6 +5,7 @@
  */
 import { BSON, Decimal128, Double, Int32, Long } from 'bson';
 import type { Document } from 'bson';
+import { decodeBson } from '../bson-decode';
 import { compareNumbers, isNumeric, numberValue } from './numbers';
 
 export { compareNumbers, isNumeric, numberValue };
@@ -24,16 +25,9 @@ export const BSON_TYPE_NUMBERS: Record<Exclude<BsonTypeName, 'missing'>, number>
   javascriptWithScope: 15, int: 16, timestamp: 17, long: 18, decimal: 19, minKey: -1, maxKey: 127,
 };
 
-const DESERIALIZE_OPTIONS = {
-  promoteValues: false,
-  promoteLongs: false,
-  promoteBuffers: false,
-  bsonRegExp: true,
-} as const;
-
 /** Stored bytes → typed document (BSON types kept, so re-serialising gives the same bytes). */
 export function deserializeDoc(buf: Uint8Array): Doc {
-  return BSON.deserialize(buf, DESERIALIZE_OPTIONS);
+  return decodeBson(Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
 }
 
 /** Typed document → bytes (bson hands back a Node Buffer already; no copy needed). */

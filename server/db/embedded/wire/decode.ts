@@ -4,6 +4,7 @@
  * input that is well formed but over MongoDB's limits yields a `rejection` reply instead.
  */
 import { BSON, type Document } from 'bson';
+import { decodeBson } from '../bson-decode';
 import { fail } from '../errors';
 import { rememberRawBytes, rememberRawDocument } from '../raw-documents';
 import { insertDocumentOf, insertDocumentsInBody } from './insert-documents';
@@ -32,15 +33,6 @@ export interface QueryRequest extends RequestBase {
   namespace: string;
 }
 export type WireRequest = MsgRequest | QueryRequest;
-
-/** Keeps every BSON type as sent (README "Representations"). */
-export const COMMAND_BSON_OPTIONS = {
-  promoteValues: false,
-  promoteLongs: false,
-  promoteBuffers: false,
-  bsonRegExp: true,
-  validation: { utf8: true },
-} as const;
 
 const MAX_BODY_SIZE = Limits.maxBsonObjectSize + Limits.internalBsonOverhead;
 /** Body fields that carry user documents, checked one by one when a body is larger than one document may be. */
@@ -184,7 +176,7 @@ class Parser {
       return undefined;
     }
     try {
-      return BSON.deserialize(this.frame.subarray(range.start, range.end), COMMAND_BSON_OPTIONS);
+      return decodeBson(this.frame.subarray(range.start, range.end));
     } catch (err) {
       throw new ProtocolError(`invalid BSON: ${(err as Error).message}`);
     }
