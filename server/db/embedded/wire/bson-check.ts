@@ -1,7 +1,7 @@
 /**
  * Structural check of untrusted BSON before it is deserialized: lengths, terminators,
  * element types and nesting depth, walked without recursion so hostile input cannot
- * exhaust the stack. Value contents (UTF-8, booleans...) are left to bson's deserialize.
+ * exhaust the stack. Value contents (UTF-8, booleans...) are left to the decoder (bson-decode.ts).
  */
 import { ProtocolError } from './protocol';
 
