@@ -8,7 +8,7 @@
 import { Long } from 'bson';
 import { fail } from '../errors';
 import { readDocs } from '../engine/read';
-import { rawDocumentOf } from '../raw-documents';
+import { takeRawDocument } from '../raw-documents';
 import { isNumeric, isPlainObject, numberValue, type Doc } from '../query/values';
 import type { JournalOp } from '../storage/types';
 import { optionalArray, optionalBool, optionalDoc, rejectCollation } from './args';
@@ -54,7 +54,7 @@ function runOperation(op: Doc, namespaces: Namespace[], ctx: CommandContext, var
     const document = op.document;
     if (!isPlainObject(document)) throw fail('FailedToParse', "BSON field 'bulkWrite.insert.document' is missing or is not an object");
     const coll = ctx.engine.ensureCollection(ns.db, ns.name, journal);
-    journal.push(coll.insert(document, rawDocumentOf(document)).op);
+    journal.push(coll.insert(document, takeRawDocument(document)).op);
     counts.nInserted += 1;
     return { n: 1 };
   }
