@@ -118,7 +118,8 @@ describe('the database connection dropped and restored', () => {
     proxy.cut();
     const res = await healthBecomes(url, 503);
     expect(res.body).toMatchObject({ status: 'unavailable', db: 'mongodb', error: expect.stringMatching(/database cannot be reached/) });
-    expect(app!.stdout()).toContain('lost the connection to the database');
+    // The log line is written asynchronously: it may reach the pipe just after /healthz has answered.
+    await waitFor('the lost connection in the log', async () => (app!.stdout().includes('lost the connection to the database') ? true : undefined), 5_000);
   });
 
   it('answers pages, the API and survey submits with a clear 503 within seconds, and stores nothing', async () => {
@@ -162,7 +163,7 @@ describe('the database connection dropped and restored', () => {
     proxy.restore();
     const health = await healthBecomes(url, 200);
     expect(health.body).toEqual({ status: 'ok', db: 'mongodb' });
-    expect(app!.stdout()).toContain('connection to the database restored');
+    await waitFor('the restored connection in the log', async () => (app!.stdout().includes('connection to the database restored') ? true : undefined), 5_000);
 
     const submitted = await request(url).post(`/s/${link.token}`).type('form').send(FULL_FORM);
     expect(submitted.status).toBe(303);
