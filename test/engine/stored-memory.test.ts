@@ -25,7 +25,7 @@ describe('memory of stored documents', () => {
     docs.forEach((doc, i) => coll.insert(doc, raws[i]));
     const after = process.memoryUsage();
 
-    // A collection during the inserts can only lower the second figure, never raise it.
+    // A garbage collection during the inserts can only lower this difference, never raise it.
     expect(after.external - before.external).toBeLessThan(storedBytes / 10);
     expect([...coll.docs.values()].every((stored) => stored.buffer instanceof SharedArrayBuffer)).toBe(true);
     expect(coll.docs.size).toBe(12_000);

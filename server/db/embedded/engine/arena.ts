@@ -5,13 +5,13 @@
  * alive; slabs hold only documents, so a million documents cost their bytes and little more.
  *
  * Slabs are SharedArrayBuffers, never shared with another thread. V8 counts the memory of
- * an ordinary ArrayBuffer as external memory of the isolate and starts a full collection
- * of the heap whenever that has grown by 64 MiB since the last one; it does not count
- * shared buffers. Stored documents are long-lived data a collection cannot reclaim: in
- * ordinary buffers, the ~1.9 kB written per survey answer brought a full marking of a
+ * an ordinary ArrayBuffer as external memory of the isolate and starts a full garbage
+ * collection whenever that has grown by 64 MiB since the last one; it does not count
+ * shared buffers. Stored documents are long-lived data no garbage collection can reclaim:
+ * in ordinary buffers, the ~1.9 kB written per survey answer brought a full marking of a
  * heap holding 1,000,000 invitations (~500 ms of the engine's thread, every command
  * waiting behind it) every ~20 s of answers. A slab is still freed once no document in it
- * is referenced, at the next full collection, which the heap's own growth brings.
+ * is referenced, at the next full garbage collection, which the heap's own growth brings.
  */
 const SLAB_BYTES = 256 * 1024;
 /** Larger documents get a (shared) allocation of their own rather than wasting slab tails. */
