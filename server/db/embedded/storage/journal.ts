@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Binary, deserialize, serialize } from 'bson';
 import type { Logger } from 'pino';
+import { ENGINE_BSON_OPTIONS } from '../bson-decode';
 import { applyOp } from './apply-op';
 import type { CatalogState, Doc, JournalOp } from './types';
 import { FRAME_HEADER, FrameReader } from './files';
@@ -17,7 +18,6 @@ import { FRAME_HEADER, FrameReader } from './files';
 // one is fsynced), so it is real damage and recovery refuses to hide it.
 
 /** Typed values, as the engine's `deserializeDoc` keeps them (options and index specs). */
-const DECODE = { promoteValues: false, promoteLongs: false, promoteBuffers: false, bsonRegExp: true } as const;
 const MIN_BSON = 5;
 
 // BSON strings are UTF-8, which cannot carry a lone surrogate; id keys are arbitrary JS
@@ -164,7 +164,7 @@ export function decodeFrame(payload: Buffer): JournalOp[][] {
     if (length < MIN_BSON || at + length > payload.length) throw new Unreadable(`bad record length at payload byte ${at}`);
     let record: Doc;
     try {
-      record = deserialize(payload.subarray(at, at + length), DECODE);
+      record = deserialize(payload.subarray(at, at + length), ENGINE_BSON_OPTIONS);
     } catch (err) {
       throw new Unreadable(`record is not valid BSON: ${(err as Error).message}`);
     }

@@ -8,13 +8,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { deserialize, serialize } from 'bson';
+import { ENGINE_BSON_OPTIONS } from '../bson-decode';
 import type { CatalogState, CollectionState, Doc } from './types';
 import { FRAME_HEADER, FrameReader, encodeFrame, frameChecksum, fsyncDir, snapshotName, snapshotTempName, writeAll } from './files';
 import { needsUtf16 } from './journal';
 
 const MAGIC = Buffer.from('RTRSNAP1', 'latin1');
 const VERSION = 1;
-const DECODE = { promoteValues: false, promoteLongs: false, promoteBuffers: false, bsonRegExp: true } as const;
 
 enum FrameType {
   /** BSON { version, generation }; always first. */
@@ -146,7 +146,7 @@ function readDocuments(frame: Buffer, docs: Map<string, Buffer>): void {
 
 function parseBson(body: Buffer): Doc {
   try {
-    return deserialize(body, DECODE);
+    return deserialize(body, ENGINE_BSON_OPTIONS);
   } catch (err) {
     throw new SnapshotDamaged(`unreadable BSON: ${(err as Error).message}`);
   }
