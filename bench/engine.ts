@@ -34,8 +34,11 @@ interface Figures {
 function startEngine(dbPath: string): Promise<{ child: ChildProcess; uri: string }> {
   const child = fork(CLI, ['--port', '0', '--dbpath', dbPath], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
-    child.once('message', (msg: { type: string; uri?: string; message?: string }) =>
-      msg.type === 'ready' ? resolve({ child, uri: msg.uri! }) : reject(new Error(msg.message)));
+    // `loading` reports come first while it opens the data directory.
+    child.on('message', (msg: { type: string; uri?: string; message?: string }) => {
+      if (msg.type === 'ready') resolve({ child, uri: msg.uri! });
+      else if (msg.type === 'error') reject(new Error(msg.message));
+    });
   });
 }
 

@@ -25,7 +25,7 @@ export interface Database {
 }
 
 export interface ConnectOptions {
-  /** How long the embedded engine may take to say it is ready. */
+  /** How long the embedded engine may go without reporting progress while it opens (it says when it is ready). */
   startTimeoutMs?: number;
   /** How long the driver looks for a server before giving up: at start-up, and for each operation while the connection is lost. Default 5000. */
   serverSelectionTimeoutMs?: number;

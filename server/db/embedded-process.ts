@@ -1,7 +1,8 @@
 /**
  * Runs the embedded engine (server/db/embedded/cli.ts) as a child process, so a long
  * aggregation never stalls the app's event loop. Waits for its `ready` message over
- * IPC, relays its output to the logger, and stops it on request. The child exits by
+ * IPC (however long it takes to open a large data directory, as long as it reports its
+ * progress), relays its output to the logger, and stops it on request. The child exits by
  * itself when the IPC channel closes, so it dies with the app even on SIGKILL.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -19,7 +20,10 @@ export interface EmbeddedProcess {
   stop(): Promise<void>;
 }
 
-type EngineMessage = { type: 'ready'; uri: string; port: number } | { type: 'error'; message: string };
+type EngineMessage =
+  | { type: 'loading'; indexed: number; documents: number }
+  | { type: 'ready'; uri: string; port: number }
+  | { type: 'error'; message: string };
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -49,6 +53,7 @@ export async function startEmbeddedProcess(
   dataDir: string,
   logger: Logger,
   options: {
+    /** How long the engine may go without reporting progress or being ready (default 30 s). */
     startTimeoutMs?: number;
     onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
     /** Another program speaking the same IPC contract (tests). */
@@ -83,7 +88,10 @@ export async function startEmbeddedProcess(
       reject(new StartupError(outcome, 'DATA_DIR'));
     };
     const onMessage = (msg: EngineMessage) => {
-      if (msg?.type === 'ready') settle({ uri: msg.uri, port: msg.port });
+      if (msg?.type === 'loading') {
+        logger.debug({ indexed: msg.indexed, documents: msg.documents }, 'embedded engine opening its data directory');
+        timer.refresh();
+      } else if (msg?.type === 'ready') settle({ uri: msg.uri, port: msg.port });
       else if (msg?.type === 'error') settle(`The embedded engine could not start on DATA_DIR=${dataDir}: ${msg.message}`);
     };
     // 'close' rather than 'exit': by then the last stderr lines have been read.
@@ -92,8 +100,9 @@ export async function startEmbeddedProcess(
       settle(`The embedded engine exited before it was ready (${signal ?? `code ${code}`})${why ? `: ${why}` : ''}`);
     };
     const onError = (err: Error) => settle(`The embedded engine could not be started: ${err.message}`);
+    // A time without news rather than in all: opening 1,000,000 documents takes ~15 s here.
     const timer = setTimeout(
-      () => settle(`The embedded engine did not start within ${startTimeoutMs / 1000} s (DATA_DIR=${dataDir})`),
+      () => settle(`The embedded engine did not start: no progress reported for ${startTimeoutMs / 1000} s (DATA_DIR=${dataDir})`),
       startTimeoutMs,
     );
     child.on('message', onMessage).once('close', onClose).once('error', onError);

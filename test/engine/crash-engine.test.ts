@@ -15,9 +15,10 @@ const CLI = path.resolve(__dirname, '../../server/db/embedded/cli.ts');
 function startEngine(dbPath: string): Promise<{ child: ChildProcess; uri: string }> {
   const child = fork(CLI, ['--port', '0', '--dbpath', dbPath], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   return new Promise((resolve, reject) => {
-    child.once('message', (msg: { type: string; uri?: string; message?: string }) => {
+    // `loading` reports come first while it opens the data directory.
+    child.on('message', (msg: { type: string; uri?: string; message?: string }) => {
       if (msg.type === 'ready') resolve({ child, uri: msg.uri! });
-      else reject(new Error(msg.message));
+      else if (msg.type === 'error') reject(new Error(msg.message));
     });
     child.once('exit', (code) => reject(new Error(`engine exited with ${code}`)));
   });

@@ -1,6 +1,6 @@
 /**
- * The app's side of the embedded engine's IPC contract (ready, error, early exit,
- * timeout, stop), checked against a stand-in engine so it needs no database.
+ * The app's side of the embedded engine's IPC contract (ready, progress, error, early
+ * exit, timeout, stop), checked against a stand-in engine so it needs no database.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -49,8 +49,14 @@ describe('the embedded engine process', () => {
     );
   });
 
-  it('gives up after the start-up timeout and kills the engine', async () => {
-    await expect(start('hang', { startTimeoutMs: 1500 })).rejects.toThrow(/did not start within 1.5 s/);
+  it('gives up when the engine reports nothing for the start-up timeout, and kills it', async () => {
+    await expect(start('hang', { startTimeoutMs: 1500 })).rejects.toThrow(/did not start: no progress reported for 1.5 s/);
+  });
+
+  it('waits longer than the start-up timeout for an engine that keeps reporting its progress', async () => {
+    const engine = await start('slow', { startTimeoutMs: 1000 });
+    expect(engine.uri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/$/);
+    await engine.stop();
   });
 
   it('reports an engine that dies under the running app', async () => {

@@ -1,6 +1,7 @@
 /**
  * Runs the embedded engine alone: `npm run db -- --port 27027 --dbpath ./data`.
- * Forked by the app with an IPC channel, it reports `{ type: 'ready', uri, port }`
+ * Forked by the app with an IPC channel, it reports `{ type: 'loading', indexed, documents }`
+ * while it opens the data directory, then `{ type: 'ready', uri, port }`,
  * and stops when told to or when its parent goes away, so it never outlives the app.
  */
 import { parseArgs } from 'node:util';
@@ -21,7 +22,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got "${values.port}"`);
   let db: EmbeddedMongo;
   try {
-    db = await startEmbeddedMongo({ dbPath: values.dbpath!, port, host: values.host!, logger });
+    // The app waits for `ready` while these come: a large data directory takes a while to open.
+    db = await startEmbeddedMongo({ dbPath: values.dbpath!, port, host: values.host!, logger, onProgress: (progress) => report({ type: 'loading', ...progress }) });
   } catch (err) {
     report({ type: 'error', message: (err as Error).message });
     logger.error((err as Error).message);

@@ -4,7 +4,7 @@
  */
 import pino, { type Logger } from 'pino';
 import './commands';
-import { Engine } from './engine/engine';
+import { Engine, type OpenProgress } from './engine/engine';
 import { createWireServer } from './server';
 
 export interface EmbeddedMongoOptions {
@@ -14,6 +14,8 @@ export interface EmbeddedMongoOptions {
   logger?: Logger;
   /** Interval of the TTL sweeper (default 60 s, as MongoDB). */
   ttlIntervalMs?: number;
+  /** Told how opening the data directory goes on, before the server listens. */
+  onProgress?: (progress: OpenProgress) => void;
 }
 
 export interface EmbeddedMongo {
@@ -26,7 +28,7 @@ export interface EmbeddedMongo {
 export async function startEmbeddedMongo(opts: EmbeddedMongoOptions): Promise<EmbeddedMongo> {
   const logger = opts.logger ?? pino({ level: 'silent' });
   const host = opts.host ?? '127.0.0.1';
-  const engine = await Engine.open({ dbPath: opts.dbPath, logger, ttlIntervalMs: opts.ttlIntervalMs });
+  const engine = await Engine.open({ dbPath: opts.dbPath, logger, ttlIntervalMs: opts.ttlIntervalMs, onProgress: opts.onProgress });
   const server = createWireServer({ engine, host, port: opts.port ?? 0, logger });
   let port: number;
   try {

@@ -98,7 +98,7 @@ function writeOut(ctx: CommandContext, spec: unknown, results: Doc[], ops: Journ
   // Stage the results under the target's indexes first: a duplicate key fails the
   // $out before the target changes, as in MongoDB.
   const staging = new Collection(db, name);
-  for (const spec of coll.indexSpecs()) staging.buildIndex(spec);
+  staging.buildIndexes(coll.indexSpecs());
   for (const doc of results) staging.insert(doc);
   for (const { key, doc } of [...coll.scan({})]) ops.push(coll.remove(key, doc));
   for (const doc of results) ops.push(coll.insert(doc).op);

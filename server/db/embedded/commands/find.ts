@@ -76,9 +76,14 @@ async function count(cmd: Doc, ctx: CommandContext): Promise<Doc> {
   checkHint(ctx, collName, cmd.hint);
   const limit = optionalNumber(cmd, 'limit');
   const coll = ctx.engine.collection(ctx.db, collName);
-  let n = 0;
+  const query = optionalDoc(cmd, 'query') ?? {};
+  const skip = optionalCount(cmd, 'skip');
   // A negative limit counts like its absolute value, as MongoDB does.
-  for (const _ of readDocs(coll, { filter: optionalDoc(cmd, 'query') ?? {}, skip: optionalCount(cmd, 'skip'), limit: limit ? Math.abs(limit) : undefined })) n += 1;
+  const most = limit ? Math.abs(limit) : Infinity;
+  // Without a filter (estimatedDocumentCount), the collection's size: no document is read.
+  if (Object.keys(query).length === 0) return { n: Math.min(Math.max((coll?.docs.size ?? 0) - (skip ?? 0), 0), most) };
+  let n = 0;
+  for (const _ of readDocs(coll, { filter: query, skip, limit: limit ? most : undefined })) n += 1;
   return { n };
 }
 

@@ -27,18 +27,14 @@ async function createIndexes(cmd: Doc, ctx: CommandContext): Promise<Doc> {
     const { spec, exists } = validateIndexSpec(raw, existing);
     if (!exists) toBuild.push(spec);
   }
-  const built: string[] = [];
   try {
-    for (const spec of toBuild) {
-      coll.buildIndex(spec);
-      built.push(spec.name);
-      ops.push({ op: 'createIndex', ns: coll.ns, spec: spec as Doc });
-    }
+    // In one pass over the documents, as MongoDB builds the indexes of one command.
+    coll.buildIndexes(toBuild);
   } catch (err) {
-    for (const indexName of built) coll.dropIndex(indexName);
-    await ctx.engine.commit(ops.filter((op) => op.op !== 'createIndex'));
+    await ctx.engine.commit(ops);
     throw err;
   }
+  for (const spec of toBuild) ops.push({ op: 'createIndex', ns: coll.ns, spec: spec as Doc });
   await ctx.engine.commit(ops);
   const reply: Doc = { numIndexesBefore, numIndexesAfter: coll.indexes.size + 1, createdCollectionAutomatically };
   if (toBuild.length === 0) reply.note = 'all indexes already exist';

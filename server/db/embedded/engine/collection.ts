@@ -11,6 +11,7 @@ import { idKey } from '../indexes/key-encoding';
 import { plainConditions, planPrefixSort, planQuery, planSort, type Plan } from '../indexes/planner';
 import { compileFilter, type Matcher } from '../query/match';
 import { bsonType, copyFields, deserializeDoc, numberValue, serializeDoc, type Doc } from '../query/values';
+import { decodeFields } from '../bson-decode';
 import type { JournalOp } from '../storage/types';
 import { retainBytes } from './arena';
 import { metrics } from './metrics';
@@ -66,15 +67,41 @@ export class Collection {
 
   /** Builds an index over the current documents; throws on a unique violation (nothing changes then). */
   buildIndex(spec: IndexSpec): Index {
-    const index = new Index(spec, this.partialFilterOf(spec));
+    return this.buildIndexes([spec])[0] as Index;
+  }
+
+  /** Builds indexes over the current documents in one pass (indexBuild at once). */
+  buildIndexes(specs: readonly IndexSpec[]): Index[] {
+    const build = this.indexBuild(specs, Infinity);
+    let step = build.next();
+    while (!step.done) step = build.next();
+    return step.value;
+  }
+
+  /**
+   * Builds indexes over the current documents in one pass, yielding how many documents are
+   * done after each `slice` of them: each document is decoded once, and only its fields the
+   * indexes read where they can tell (Index.dependsOn). At start-up that is what rebuilding a
+   * collection's indexes costs: 1,000,000 invitations with their indexes took 40 s, decoded
+   * whole once per index. Throws on a unique violation in any of them; the indexes join the
+   * collection once all documents are in (nothing changes before).
+   */
+  *indexBuild(specs: readonly IndexSpec[], slice: number): Generator<number, Index[]> {
+    const indexes = specs.map((spec) => new Index(spec, this.partialFilterOf(spec)));
+    if (indexes.length === 0) return indexes;
+    const fields = fieldsRead(indexes);
+    let done = 0;
     for (const [key, buf] of this.docs) {
-      const doc = deserializeDoc(buf);
-      const other = index.conflicts(doc);
-      if (other !== undefined) throw index.duplicateKeyError(this.ns, doc);
-      index.add(key, doc);
+      const doc = fields ? decodeFields(buf, fields) : deserializeDoc(buf);
+      for (const index of indexes) {
+        const keys = index.keysFor(doc);
+        if (index.conflictIn(keys) !== undefined) throw index.duplicateKeyError(this.ns, doc);
+        index.insertKeys(key, keys);
+      }
+      if (++done % slice === 0) yield done;
     }
-    this.indexes.set(spec.name, index);
-    return index;
+    for (const index of indexes) this.indexes.set(index.name, index);
+    return indexes;
   }
 
   private partialFilterOf(spec: IndexSpec): { partialFilter?: (doc: Doc) => boolean } {
@@ -347,4 +374,14 @@ function encodeChecked(doc: Doc, raw?: Buffer): Buffer {
 
 function idDuplicateError(ns: string, id: unknown) {
   return duplicateKeyError(ns, '_id_', { _id: 1 }, { _id: id });
+}
+
+/** The top-level fields these indexes read, or null when one of them cannot tell. */
+function fieldsRead(indexes: readonly Index[]): Set<string> | null {
+  const fields = new Set<string>();
+  for (const index of indexes) {
+    if (!index.dependsOn) return null;
+    for (const field of index.dependsOn) fields.add(field);
+  }
+  return fields;
 }
