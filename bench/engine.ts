@@ -1,7 +1,8 @@
 /**
  * Embedded engine benchmark: the same operations on 10,000 and on 1,000,000 documents
  * of about 500 bytes, reported as ratios measured in one run (machines are noisy,
- * ratios travel), plus the engine process's peak resident memory.
+ * ratios travel), plus the engine process's peak resident memory and the time to open
+ * the data directory again.
  *
  *   npm run bench -- engine            (BENCH_SIZES=10000,1000000 by default)
  */
@@ -28,6 +29,8 @@ interface Figures {
   peakRssMb: number;
   /** Lookups one after another, alone and while another connection inserts batches of 1,000 back to back: p50 and p99. */
   lookupsAlone: { p50: number; p99: number };
+  /** From starting the engine again on the data directory to its `ready`: storage read, indexes rebuilt. */
+  reopenSeconds: number;
   lookupsDuringInserts: { p50: number; p99: number };
 }
 
@@ -100,9 +103,16 @@ async function lookupsDuringInserts(coll: Collection<Document>, count: number, p
   }
 }
 
+async function stopEngine(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
 async function measure(size: number): Promise<Figures> {
   const dbPath = mkdtempSync(path.join(tmpdir(), 'retour-bench-'));
-  const { child, uri } = await startEngine(dbPath);
+  let { child, uri } = await startEngine(dbPath);
   const client = new MongoClient(uri);
   try {
     const coll: Collection<Document> = client.db('bench').collection('responses');
@@ -128,11 +138,15 @@ async function measure(size: number): Promise<Figures> {
     const peakRssMb = rssMb(child.pid!, 'VmHWM');
     // Last: its inserts add documents the figures above must not see.
     const duringInserts = await lookupsDuringInserts(coll, 1000, (i) => pick(i + 3000), size + 2000);
-    return { size, loadSeconds, lookupMs, updateMs, insertMs, aggregateMs, loadedRssMb, peakBeforeAggregateMb, peakRssMb, lookupsAlone, lookupsDuringInserts: duringInserts };
+    await client.close();
+    await stopEngine(child);
+    const reopenStart = performance.now();
+    ({ child, uri } = await startEngine(dbPath));
+    const reopenSeconds = (performance.now() - reopenStart) / 1000;
+    return { size, loadSeconds, lookupMs, updateMs, insertMs, aggregateMs, loadedRssMb, peakBeforeAggregateMb, peakRssMb, lookupsAlone, lookupsDuringInserts: duringInserts, reopenSeconds };
   } finally {
     await client.close();
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stopEngine(child);
     rmSync(dbPath, { recursive: true, force: true });
   }
 }
@@ -153,6 +167,7 @@ export async function runEngineBench(sizes = [10_000, 1_000_000]): Promise<Suite
     'aggregate (ms)': r.aggregateMs.toFixed(1),
     'lookup p50 / p99 alone (ms)': `${r.lookupsAlone.p50.toFixed(2)} / ${r.lookupsAlone.p99.toFixed(2)}`,
     'lookup p50 / p99 during inserts (ms)': `${r.lookupsDuringInserts.p50.toFixed(2)} / ${r.lookupsDuringInserts.p99.toFixed(2)}`,
+    'reopen (s)': r.reopenSeconds.toFixed(1),
     'RSS loaded (MB)': r.loadedRssMb,
     'peak RSS before aggregation (MB)': r.peakBeforeAggregateMb,
     'peak RSS (MB)': r.peakRssMb,
@@ -168,7 +183,8 @@ export async function runEngineBench(sizes = [10_000, 1_000_000]): Promise<Suite
 const ENGINE_DESCRIPTION =
   'The embedded engine through the official driver: the same operations on 10,000 and on 1,000,000 documents of about 500 bytes in the same run ' +
   '(2,000 indexed lookups, indexed updates and inserts each, 3 `$match`+`$group` aggregations over a third of the documents), and the engine process\'s peak memory; ' +
-  'then 1,000 lookups one after another while another connection inserts batches of 1,000 documents back to back, against 1,000 lookups alone. ' +
+  'then 1,000 lookups one after another while another connection inserts batches of 1,000 documents back to back, against 1,000 lookups alone; ' +
+  'then the engine stopped and started again on its data directory, timed until it is ready. ' +
   'Goals (issue #2): lookups and updates within 3× of their 10k figure, peak RSS under 1.5 GB at 1,000,000 documents; the aggregation\'s scaling is reported as it is.';
 
 /** A size's figures against the first size's. */
@@ -181,6 +197,7 @@ function engineFigures(r: Figures, base: Figures) {
     figure({ label: `insert, ${docs(r.size)}`, value: r.insertMs, unit: 'ms', baseline: vs(base.insertMs) }),
     figure({ label: `$match+$group aggregation, ${docs(r.size)}`, value: r.aggregateMs, unit: 'ms', baseline: vs(base.aggregateMs) }),
     figure({ label: `load in batches of 1,000, ${docs(r.size)}`, value: r.loadSeconds, unit: 's', baseline: vs(base.loadSeconds) }),
+    figure({ label: `reopen the data directory (storage read, indexes rebuilt), ${docs(r.size)}`, value: r.reopenSeconds, unit: 's', baseline: vs(base.reopenSeconds) }),
     figure({ label: `engine peak RSS, ${docs(r.size)}`, value: r.peakRssMb, unit: 'MB', baseline: vs(base.peakRssMb), goal: { on: 'value', below: 1536 } }),
     figure({ label: `lookup p50 during 1,000-document inserts, ${docs(r.size)}`, value: r.lookupsDuringInserts.p50, unit: 'ms', baseline: { label: 'lookups alone, p50', value: r.lookupsAlone.p50 } }),
     figure({ label: `lookup p99 during 1,000-document inserts, ${docs(r.size)}`, value: r.lookupsDuringInserts.p99, unit: 'ms', baseline: { label: 'lookups alone, p99', value: r.lookupsAlone.p99 } }),
