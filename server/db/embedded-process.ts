@@ -100,7 +100,7 @@ export async function startEmbeddedProcess(
       settle(`The embedded engine exited before it was ready (${signal ?? `code ${code}`})${why ? `: ${why}` : ''}`);
     };
     const onError = (err: Error) => settle(`The embedded engine could not be started: ${err.message}`);
-    // A time without news rather than in all: opening 1,000,000 documents takes ~15 s here.
+    // A time without news rather than in all: 1,000,000 invitations take 16–22 s to open here.
     const timer = setTimeout(
       () => settle(`The embedded engine did not start: no progress reported for ${startTimeoutMs / 1000} s (DATA_DIR=${dataDir})`),
       startTimeoutMs,

@@ -65,7 +65,7 @@ export class Engine {
 
   /**
    * The recovered collections, their indexes rebuilt in slices with a turn of the event
-   * loop between them, so that a large data directory (1,000,000 invitations: ~10 s) reports
+   * loop between them, so that a large data directory (1,000,000 invitations: 16–22 s) reports
    * its progress to whoever waits for it rather than going silent.
    */
   private async restore(state: CatalogState, onProgress: EngineOptions['onProgress']): Promise<void> {
