@@ -48,6 +48,8 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const ENGINE_V8_FLAGS = ['--single-threaded-gc', '--no-allocation-site-pretenuring'];
 
 const STOP_TIMEOUT_MS = 10_000;
+/** At most one line at info level per this long about opening the data directory. */
+const PROGRESS_LOG_MS = 5_000;
 
 export async function startEmbeddedProcess(
   dataDir: string,
@@ -87,10 +89,15 @@ export async function startEmbeddedProcess(
       if (!exited) child.kill('SIGKILL');
       reject(new StartupError(outcome, 'DATA_DIR'));
     };
+    let toldAt = -Infinity;
     const onMessage = (msg: EngineMessage) => {
       if (msg?.type === 'loading') {
-        logger.debug({ indexed: msg.indexed, documents: msg.documents }, 'embedded engine opening its data directory');
         timer.refresh();
+        // A line every few seconds tells whoever watches a long start how far it is.
+        const now = Date.now();
+        const level = now - toldAt >= PROGRESS_LOG_MS ? 'info' : 'debug';
+        if (level === 'info') toldAt = now;
+        logger[level]({ indexed: msg.indexed, documents: msg.documents }, 'embedded engine opening its data directory');
       } else if (msg?.type === 'ready') settle({ uri: msg.uri, port: msg.port });
       else if (msg?.type === 'error') settle(`The embedded engine could not start on DATA_DIR=${dataDir}: ${msg.message}`);
     };
@@ -102,7 +109,7 @@ export async function startEmbeddedProcess(
     const onError = (err: Error) => settle(`The embedded engine could not be started: ${err.message}`);
     // A time without news rather than in all: 1,000,000 invitations take 16–22 s to open here.
     const timer = setTimeout(
-      () => settle(`The embedded engine did not start: no progress reported for ${startTimeoutMs / 1000} s (DATA_DIR=${dataDir})`),
+      () => settle(`The embedded engine did not start: it reported no progress for ${startTimeoutMs / 1000} s while opening DATA_DIR=${dataDir} (its last log lines say how far it got)`),
       startTimeoutMs,
     );
     child.on('message', onMessage).once('close', onClose).once('error', onError);

@@ -84,7 +84,7 @@ describe('connect() to the embedded engine (needs server/db/embedded)', () => {
 
   it('gives up with a clear error when the engine does not start in time', async () => {
     const attempt = connect({ mongodbUri: undefined, dataDir: makeTempDir() }, logger, { startTimeoutMs: 1 });
-    await expect(attempt).rejects.toThrow(/did not start: no progress reported for/);
+    await expect(attempt).rejects.toThrow(/did not start: it reported no progress for/);
   });
 });
 

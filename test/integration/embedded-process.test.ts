@@ -50,13 +50,18 @@ describe('the embedded engine process', () => {
   });
 
   it('gives up when the engine reports nothing for the start-up timeout, and kills it', async () => {
-    await expect(start('hang', { startTimeoutMs: 1500 })).rejects.toThrow(/did not start: no progress reported for 1.5 s/);
+    await expect(start('hang', { startTimeoutMs: 1500 })).rejects.toThrow(/did not start: it reported no progress for 1.5 s while opening DATA_DIR=.*hang/);
   });
 
-  it('waits longer than the start-up timeout for an engine that keeps reporting its progress', async () => {
-    const engine = await start('slow', { startTimeoutMs: 1000 });
+  it('waits longer than the start-up timeout for an engine that keeps reporting its progress, and says how far it is', async () => {
+    const lines: { level: number; msg: string; indexed?: number; documents?: number }[] = [];
+    const watched = createLogger({ logLevel: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const engine = await startEmbeddedProcess(path.join(makeTempDir(), 'slow'), watched, { cliPath, startTimeoutMs: 1000 });
     expect(engine.uri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/$/);
     await engine.stop();
+    // Reported every 300 ms for 2 s: the first report at info level, the others within 5 s at debug.
+    const told = lines.filter((line) => line.msg === 'embedded engine opening its data directory');
+    expect(told).toEqual([expect.objectContaining({ level: 30, indexed: 100, documents: 700 })]);
   });
 
   it('reports an engine that dies under the running app', async () => {
