@@ -29,9 +29,9 @@ interface Figures {
   peakRssMb: number;
   /** Lookups one after another, alone and while another connection inserts batches of 1,000 back to back: p50 and p99. */
   lookupsAlone: { p50: number; p99: number };
+  lookupsDuringInserts: { p50: number; p99: number };
   /** From starting the engine again on the data directory to its `ready`: storage read, indexes rebuilt. */
   reopenSeconds: number;
-  lookupsDuringInserts: { p50: number; p99: number };
 }
 
 function startEngine(dbPath: string): Promise<{ child: ChildProcess; uri: string }> {
