@@ -17,7 +17,7 @@ import { FRAME_HEADER, FrameReader } from './files';
 // frame followed by a valid one cannot be a torn write (a flush starts only after the previous
 // one is fsynced), so it is real damage and recovery refuses to hide it.
 
-/** Typed values, as the engine's `deserializeDoc` keeps them (options and index specs). */
+/** The smallest BSON document: its length and its closing NUL. */
 const MIN_BSON = 5;
 
 // BSON strings are UTF-8, which cannot carry a lone surrogate; id keys are arbitrary JS
