@@ -16,6 +16,8 @@ export interface EmbeddedMongoOptions {
   ttlIntervalMs?: number;
   /** Told how opening the data directory goes on, before the server listens. */
   onProgress?: (progress: OpenProgress) => void;
+  /** Dead bytes rewritten documents may keep in memory (and more than half the live ones) before the survivors around them are moved out (default 64 MiB): engine/arena.ts. */
+  memoryWasteBytes?: number;
 }
 
 export interface EmbeddedMongo {
@@ -28,7 +30,13 @@ export interface EmbeddedMongo {
 export async function startEmbeddedMongo(opts: EmbeddedMongoOptions): Promise<EmbeddedMongo> {
   const logger = opts.logger ?? pino({ level: 'silent' });
   const host = opts.host ?? '127.0.0.1';
-  const engine = await Engine.open({ dbPath: opts.dbPath, logger, ttlIntervalMs: opts.ttlIntervalMs, onProgress: opts.onProgress });
+  const engine = await Engine.open({
+    dbPath: opts.dbPath,
+    logger,
+    ttlIntervalMs: opts.ttlIntervalMs,
+    onProgress: opts.onProgress,
+    memoryWasteBytes: opts.memoryWasteBytes,
+  });
   const server = createWireServer({ engine, host, port: opts.port ?? 0, logger });
   let port: number;
   try {

@@ -13,7 +13,7 @@ import { compileFilter, type Matcher } from '../query/match';
 import { bsonType, copyFields, deserializeDoc, numberValue, serializeDoc, type Doc } from '../query/values';
 import { decodeFields } from '../bson-decode';
 import type { JournalOp } from '../storage/types';
-import { retainBytes } from './arena';
+import { countCurrent, isSparse, relocated, releaseBytes, retainBytes } from './arena';
 import { metrics } from './metrics';
 
 export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
@@ -63,6 +63,7 @@ export class Collection {
   /** Loads a recovered document without journaling (start-up). */
   load(key: string, buf: Buffer): void {
     this.docs.set(key, buf);
+    countCurrent(buf);
   }
 
   /** Builds an index over the current documents; throws on a unique violation (nothing changes then). */
@@ -122,12 +123,13 @@ export class Collection {
    */
   insert(input: Doc, raw?: Buffer): { doc: Doc; op: JournalOp } {
     const doc = withId(input);
-    const buf = encodeChecked(doc, doc === input ? raw : undefined);
+    const bytes = encodeChecked(doc, doc === input ? raw : undefined);
     const key = keyOf(doc._id);
     if (this.docs.has(key)) throw idDuplicateError(this.ns, doc._id);
     const keys = this.checkedKeys(doc);
     let i = 0;
     for (const index of this.indexes.values()) index.insertKeys(key, keys[i++]);
+    const buf = retainBytes(bytes);
     this.docs.set(key, buf);
     this.keepDecoded(key, buf, doc);
     metrics.document.inserted += 1;
@@ -140,7 +142,7 @@ export class Collection {
    * neither checked nor touched.
    */
   replace(key: string, before: Doc, after: Doc): JournalOp {
-    const buf = encodeChecked(after);
+    const bytes = encodeChecked(after);
     const changes: { index: Index; old: DocumentKeys; now: DocumentKeys }[] = [];
     for (const index of this.indexes.values()) {
       if (index.dependsOn && index.dependsOn.every((field) => before[field] === after[field])) continue;
@@ -155,7 +157,9 @@ export class Collection {
       index.insertKeys(key, now);
     }
     const previous = this.docs.get(key);
+    const buf = retainBytes(bytes);
     this.docs.set(key, buf);
+    if (previous) releaseBytes(previous);
     this.keepDecoded(key, buf, after);
     metrics.document.updated += 1;
     return { op: 'put', ns: this.ns, key, doc: buf, before: previous };
@@ -165,6 +169,7 @@ export class Collection {
     for (const index of this.indexes.values()) index.remove(key, before);
     const previous = this.docs.get(key);
     this.docs.delete(key);
+    if (previous) releaseBytes(previous);
     this.recent.delete(key);
     metrics.document.deleted += 1;
     return { op: 'delete', ns: this.ns, key, before: previous };
@@ -183,8 +188,45 @@ export class Collection {
       if (now) index.remove(key, now);
       if (then) index.add(key, then);
     }
-    if (previous) this.docs.set(key, previous);
-    else this.docs.delete(key);
+    if (current) releaseBytes(current);
+    if (previous) {
+      this.docs.set(key, previous);
+      countCurrent(previous);
+    } else {
+      this.docs.delete(key);
+    }
+  }
+
+  /** The collection is dropped: none of its documents is current any more (arena.ts). */
+  releaseAll(): void {
+    for (const buf of this.docs.values()) releaseBytes(buf);
+  }
+
+  /** Its drop is undone: every document is current again. */
+  recountAll(): void {
+    for (const buf of this.docs.values()) countCurrent(buf);
+  }
+
+  /**
+   * Copies the documents that sit in mostly dead memory (arena.ts) into the current slab,
+   * so that the garbage collector can free what they kept alive; yields after each `slice`
+   * documents looked at (writes may come between), returns how many moved. Documents keep
+   * their content and place in natural order: only the bytes behind them change.
+   */
+  *relocateSparse(slice: number): Generator<void, number> {
+    let moved = 0;
+    let seen = 0;
+    for (const [key, buf] of this.docs) {
+      if (isSparse(buf)) {
+        const copy = relocated(buf);
+        this.docs.set(key, copy);
+        const known = this.recent.get(key);
+        if (known?.buf === buf) known.buf = copy;
+        moved += 1;
+      }
+      if (++seen % slice === 0) yield;
+    }
+    return moved;
   }
 
   /**
@@ -364,9 +406,9 @@ function withId(input: Doc): Doc {
   return copyFields(input, { _id: new ObjectId() });
 }
 
-/** The document's bytes in the arena: `raw` (its bytes as sent) when given, else serialised. */
+/** The document's bytes, to keep in the arena (retainBytes) once the write passes its checks: `raw` (its bytes as sent) when given, else serialised. */
 function encodeChecked(doc: Doc, raw?: Buffer): Buffer {
-  const buf = retainBytes(raw ?? serializeDoc(doc));
+  const buf = raw ?? serializeDoc(doc);
   if (buf.length > MAX_BSON_OBJECT_SIZE) {
     throw fail('BSONObjectTooLarge', `object to insert too large. size in bytes: ${buf.length}, max size: ${MAX_BSON_OBJECT_SIZE}`);
   }

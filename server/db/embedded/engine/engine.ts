@@ -12,6 +12,7 @@ import type { IndexSpec } from '../indexes/index';
 import { isDiskFull, Store } from '../storage/store';
 import type { CatalogState, JournalOp } from '../storage/types';
 import type { Doc } from '../query/values';
+import { storedMemory, wasteful } from './arena';
 import { Collection } from './collection';
 import { CursorManager } from './cursors';
 import type { TtlSweeper } from '../indexes/ttl';
@@ -25,6 +26,8 @@ export interface EngineOptions {
   ttlIntervalMs?: number;
   /** Called as opening goes on: once the storage is read, then as the indexes are rebuilt. */
   onProgress?: (progress: OpenProgress) => void;
+  /** Dead bytes that rewritten documents may keep in memory (and more than half the live ones) before the survivors around them are moved out: arena.ts (64 MiB). */
+  memoryWasteBytes?: number;
 }
 
 /** How far opening the data directory has gone: documents whose index entries are rebuilt, of all stored. */
@@ -35,6 +38,8 @@ export interface OpenProgress {
 
 /** Documents indexed between two turns of the event loop while opening: progress reports go out between them. */
 const OPEN_SLICE_DOCUMENTS = 50_000;
+/** Documents looked at between two turns of the event loop when moving survivors out of dead memory. */
+const RELOCATE_SLICE_DOCUMENTS = 20_000;
 
 export class Engine {
   readonly cursors = new CursorManager();
@@ -42,17 +47,20 @@ export class Engine {
   readonly turns = new WriteTurns();
   private readonly collections = new Map<string, Collection>();
   private compacting: Promise<void> | null = null;
+  private relocating: Promise<unknown> | null = null;
+  private closing = false;
   private ttl: TtlSweeper | null = null;
 
   private constructor(
     private readonly store: Store,
     readonly logger: Logger,
+    private readonly memoryWasteBytes: number | undefined,
   ) {}
 
   /** Opens the data directory (lock, snapshot, journal replay) and rebuilds indexes. */
-  static async open({ dbPath, logger, ttlIntervalMs, onProgress }: EngineOptions): Promise<Engine> {
+  static async open({ dbPath, logger, ttlIntervalMs, onProgress, memoryWasteBytes }: EngineOptions): Promise<Engine> {
     const { store, state } = await Store.open(dbPath, { logger });
-    const engine = new Engine(store, logger);
+    const engine = new Engine(store, logger, memoryWasteBytes);
     try {
       await engine.restore(state, onProgress);
     } catch (err) {
@@ -119,7 +127,14 @@ export class Engine {
     const coll = this.collections.get(ns);
     if (!coll) return null;
     this.collections.delete(ns);
-    return { op: 'dropCollection', ns, undo: () => this.collections.set(ns, coll) };
+    coll.releaseAll();
+    return { op: 'dropCollection', ns, undo: () => this.putBack(coll) };
+  }
+
+  /** A dropped collection back in the catalog (its drop was refused by the disk). */
+  private putBack(coll: Collection): void {
+    this.collections.set(coll.ns, coll);
+    coll.recountAll();
   }
 
   renameCollection(from: string, to: string, dropTarget: boolean): JournalOp[] {
@@ -132,7 +147,8 @@ export class Engine {
     if (target) {
       if (!dropTarget) throw fail('NamespaceExists', `target namespace exists`);
       this.collections.delete(to);
-      ops.push({ op: 'dropCollection', ns: to, undo: () => this.collections.set(to, target) });
+      target.releaseAll();
+      ops.push({ op: 'dropCollection', ns: to, undo: () => this.putBack(target) });
     }
     const [fromDb, fromName] = [source.db, source.name];
     this.collections.delete(from);
@@ -150,8 +166,11 @@ export class Engine {
 
   dropDatabase(db: string): JournalOp[] {
     const dropped = this.collectionsOf(db);
-    for (const coll of dropped) this.collections.delete(coll.ns);
-    const undo = () => dropped.forEach((coll) => this.collections.set(coll.ns, coll));
+    for (const coll of dropped) {
+      this.collections.delete(coll.ns);
+      coll.releaseAll();
+    }
+    const undo = () => dropped.forEach((coll) => this.putBack(coll));
     return dropped.length ? [{ op: 'dropDatabase', db, undo }] : [];
   }
 
@@ -208,6 +227,43 @@ export class Engine {
           this.compacting = null;
         });
     }
+    if (!this.relocating && !this.closing && wasteful(this.memoryWasteBytes)) {
+      this.relocating = this.relocateSparse()
+        .catch((err: Error) => this.logger.error({ err: err.message }, 'moving documents out of dead memory failed'))
+        .finally(() => {
+          this.relocating = null;
+        });
+    }
+  }
+
+  /**
+   * Moves the documents left in mostly dead memory into the current slab (arena.ts), in
+   * slices with a turn of the event loop between them, so that the memory they kept alive
+   * can be freed; commands go on meanwhile. Returns how many documents moved.
+   */
+  private async relocateSparse(): Promise<number> {
+    const before = storedMemory();
+    let moved = 0;
+    for (const coll of this.allCollections()) {
+      const pass = coll.relocateSparse(RELOCATE_SLICE_DOCUMENTS);
+      for (let step = pass.next(); ; step = pass.next()) {
+        if (step.done) {
+          moved += step.value;
+          break;
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+        // A collection dropped meanwhile has nothing current left to move.
+        if (this.closing || this.collections.get(coll.ns) !== coll) break;
+      }
+      if (this.closing) break;
+    }
+    const after = storedMemory();
+    const mb = (bytes: number) => Math.round(bytes / 1e6);
+    this.logger.info(
+      { moved, liveMB: mb(after.live), heldMBBefore: mb(before.held), heldMBAfter: mb(after.held) },
+      'documents moved out of mostly dead memory, which the next garbage collections free',
+    );
+    return moved;
   }
 
   /** Takes refused ops back out of memory, newest first (the store calls it before rejecting the commit). */
@@ -236,7 +292,9 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     while (this.turns.busy) await this.turns.released();
+    if (this.relocating) await this.relocating;
     await this.ttl?.stop();
     this.cursors.close();
     if (this.compacting) await this.compacting;

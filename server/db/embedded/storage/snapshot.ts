@@ -121,7 +121,8 @@ export async function writeSnapshot(dir: string, generation: number, state: Cata
 /**
  * Loads one documents frame. The frame is copied once and its documents are views into the
  * copy, which is cheaper than a copy per document (~20% of load time). A frame (~256 KiB)
- * then lives while any of its documents does: after heavy rewriting, up to the loaded size again.
+ * then lives while any of its documents does; once most of them are rewritten, the engine
+ * moves the rest out (engine/arena.ts).
  */
 function readDocuments(frame: Buffer, docs: Map<string, Buffer>): void {
   const body = Buffer.allocUnsafeSlow(frame.length);
