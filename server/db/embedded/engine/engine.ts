@@ -38,8 +38,13 @@ export interface OpenProgress {
 
 /** Documents indexed between two turns of the event loop while opening: progress reports go out between them. */
 const OPEN_SLICE_DOCUMENTS = 50_000;
-/** Documents looked at between two turns of the event loop when moving survivors out of dead memory. */
-const RELOCATE_SLICE_DOCUMENTS = 20_000;
+/**
+ * Documents looked at between two turns of the event loop when moving survivors out of dead
+ * memory. Measured on 1,000,000 documents of ~460 B, 60% rewritten: the pass moved 400,000
+ * in 1.4–1.7 s (held 748 MB for 463 MB live, then 469 MB). Slices of 20,000 took 27 ms on
+ * average and up to 41 ms; of 5,000, 8 ms and up to 22 ms: what a command may wait behind one.
+ */
+const RELOCATE_SLICE_DOCUMENTS = 5_000;
 
 export class Engine {
   readonly cursors = new CursorManager();
