@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ENGINE_V8_FLAGS, startEmbeddedProcess } from '../../server/db/embedded-process';
 import { StartupError } from '../../server/errors';
 import { createLogger } from '../../server/logger';
+import { REPO_ROOT } from '../helpers/process';
 import { makeTempDir, removeTempDirs } from '../helpers/tmp';
 
 const cliPath = path.join(__dirname, '..', 'fixtures', 'fake-engine.ts');
@@ -28,12 +29,15 @@ describe('the embedded engine process', () => {
     expect(() => process.kill(engine.pid, 0)).toThrow();
   });
 
-  it('runs the engine with its garbage collected on its own thread, leaving the other cores to the app, and without pretenuring', async () => {
+  it('runs the engine with its garbage collected on its own thread, leaving the other cores to the app, without pretenuring and with a bounded heap growth', async () => {
     const engine = await start('ready');
     const commandLine = readFileSync(`/proc/${engine.pid}/cmdline`, 'utf8').split('\0');
     await engine.stop();
-    expect(ENGINE_V8_FLAGS).toEqual(['--single-threaded-gc', '--no-allocation-site-pretenuring']);
+    expect(ENGINE_V8_FLAGS).toEqual(['--single-threaded-gc', '--no-allocation-site-pretenuring', '--heap-growing-percent=30']);
     expect(commandLine).toEqual(expect.arrayContaining(ENGINE_V8_FLAGS));
+    // The engine started alone (`npm run db`) runs the same way.
+    const scripts = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.db?.split(' ')).toEqual(expect.arrayContaining(ENGINE_V8_FLAGS));
   });
 
   it('fails naming DATA_DIR with the engine’s own reason', async () => {
