@@ -6,15 +6,15 @@
  *
  *   npm run bench -- engine            (BENCH_SIZES=10000,1000000 by default)
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MongoClient, type Collection, type Document } from 'mongodb';
+import { startEmbeddedProcess, type EmbeddedProcess } from '../server/db/embedded-process';
+import { createLogger } from '../server/logger';
 import { figure, type SuiteResult } from './results';
 
-const CLI = path.resolve(__dirname, '../server/db/embedded/cli.ts');
 const SITES = ['ABV', 'CAS', 'DRX'];
 
 interface Figures {
@@ -34,15 +34,9 @@ interface Figures {
   reopenSeconds: number;
 }
 
-function startEngine(dbPath: string): Promise<{ child: ChildProcess; uri: string }> {
-  const child = fork(CLI, ['--port', '0', '--dbpath', dbPath], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    // `loading` reports come first while it opens the data directory.
-    child.on('message', (msg: { type: string; uri?: string; message?: string }) => {
-      if (msg.type === 'ready') resolve({ child, uri: msg.uri! });
-      else if (msg.type === 'error') reject(new Error(msg.message));
-    });
-  });
+/** The engine as the app runs it (its process, its V8 flags); what it logs at warn and above is printed. */
+function startEngine(dbPath: string): Promise<EmbeddedProcess> {
+  return startEmbeddedProcess(dbPath, createLogger({ logLevel: 'warn' }));
 }
 
 /** Resident set of a process from Linux's /proc: VmHWM is the peak, VmRSS the current. */
@@ -103,17 +97,10 @@ async function lookupsDuringInserts(coll: Collection<Document>, count: number, p
   }
 }
 
-async function stopEngine(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 async function measure(size: number): Promise<Figures> {
   const dbPath = mkdtempSync(path.join(tmpdir(), 'retour-bench-'));
-  let { child, uri } = await startEngine(dbPath);
-  const client = new MongoClient(uri);
+  let engine = await startEngine(dbPath);
+  const client = new MongoClient(engine.uri);
   try {
     const coll: Collection<Document> = client.db('bench').collection('responses');
     await coll.createIndex({ ref: 1 }, { unique: true });
@@ -123,30 +110,30 @@ async function measure(size: number): Promise<Figures> {
       await coll.insertMany(Array.from({ length: Math.min(1000, size - from) }, (_, k) => makeDoc(from + k)), { ordered: false });
     }
     const loadSeconds = (performance.now() - loadStart) / 1000;
-    const loadedRssMb = rssMb(child.pid!, 'VmRSS');
+    const loadedRssMb = rssMb(engine.pid, 'VmRSS');
     const pick = (i: number) => `call-${(i * 7919) % size}`;
     const lookupMs = await timePerOp(2000, (i) => coll.findOne({ ref: pick(i) }));
     const lookupsAlone = await latencies(1000, (i) => coll.findOne({ ref: pick(i + 2000) }));
     const updateMs = await timePerOp(2000, (i) => coll.updateOne({ ref: pick(i) }, { $inc: { nps: 1 } }));
     const insertMs = await timePerOp(2000, (i) => coll.insertOne(makeDoc(size + i)));
-    const peakBeforeAggregateMb = rssMb(child.pid!, 'VmHWM');
+    const peakBeforeAggregateMb = rssMb(engine.pid, 'VmHWM');
     const aggregateMs = await timePerOp(3, () =>
       coll.aggregate([
         { $match: { site: 'ABV' } },
         { $group: { _id: '$queue', n: { $sum: 1 }, yes: { $sum: { $cond: ['$gotInformation', 1, 0] } }, csat: { $avg: '$csat' } } },
       ]).toArray());
-    const peakRssMb = rssMb(child.pid!, 'VmHWM');
+    const peakRssMb = rssMb(engine.pid, 'VmHWM');
     // Last: its inserts add documents the figures above must not see.
     const duringInserts = await lookupsDuringInserts(coll, 1000, (i) => pick(i + 3000), size + 2000);
     await client.close();
-    await stopEngine(child);
+    await engine.stop();
     const reopenStart = performance.now();
-    ({ child, uri } = await startEngine(dbPath));
+    engine = await startEngine(dbPath);
     const reopenSeconds = (performance.now() - reopenStart) / 1000;
     return { size, loadSeconds, lookupMs, updateMs, insertMs, aggregateMs, loadedRssMb, peakBeforeAggregateMb, peakRssMb, lookupsAlone, lookupsDuringInserts: duringInserts, reopenSeconds };
   } finally {
     await client.close();
-    await stopEngine(child);
+    await engine.stop();
     rmSync(dbPath, { recursive: true, force: true });
   }
 }
@@ -181,7 +168,7 @@ export async function runEngineBench(sizes = [10_000, 1_000_000]): Promise<Suite
 }
 
 const ENGINE_DESCRIPTION =
-  'The embedded engine through the official driver: the same operations on 10,000 and on 1,000,000 documents of about 500 bytes in the same run ' +
+  'The embedded engine through the official driver, in its own process with the app\'s V8 flags as the app starts it: the same operations on 10,000 and on 1,000,000 documents of about 500 bytes in the same run ' +
   '(2,000 indexed lookups, indexed updates and inserts each, 3 `$match`+`$group` aggregations over a third of the documents), and the engine process\'s peak memory; ' +
   'then 1,000 lookups one after another while another connection inserts batches of 1,000 documents back to back, against 1,000 lookups alone; ' +
   'then the engine stopped and started again on its data directory, timed until it is ready. ' +

@@ -13,7 +13,6 @@
  * About 7 minutes on 2 cores, half of it storing the 1,000,000 responses; everything runs
  * on loopback and the engines' temporary directories are removed at the end.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http, { type Server } from 'node:http';
@@ -23,6 +22,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mongoose from 'mongoose';
 import { createApp } from '../server/app';
+import { startEmbeddedProcess, type EmbeddedProcess } from '../server/db/embedded-process';
 import { loadConfig } from '../server/config';
 import { prepareFeatures } from '../server/features';
 import { createLogger } from '../server/logger';
@@ -33,7 +33,6 @@ import { signIn, timed } from './reports-http';
 import { seedReportData, seedReportSettings } from './reports-seed';
 import { figure, median, percentile, type Figure, type SuiteResult } from './results';
 
-const CLI = path.resolve(__dirname, '../server/db/embedded/cli.ts');
 const ADMIN = { email: 'bench.admin@example.com', password: randomBytes(12).toString('hex') };
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PERIOD_DAYS = 90;
@@ -59,7 +58,7 @@ interface Samples {
 interface Database {
   size: number;
   uri: string;
-  child: ChildProcess;
+  engine: EmbeddedProcess;
   dir: string;
   cookie: string;
   seedSeconds: number;
@@ -69,16 +68,6 @@ interface Database {
   samples: Record<PageId, Samples>;
 }
 
-function startEngine(dbPath: string): Promise<{ child: ChildProcess; uri: string }> {
-  const child = fork(CLI, ['--port', '0', '--dbpath', dbPath], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    // `loading` reports come first while it opens the data directory.
-    child.on('message', (msg: { type: string; uri?: string; message?: string }) => {
-      if (msg.type === 'ready') resolve({ child, uri: msg.uri! });
-      else if (msg.type === 'error') reject(new Error(msg.message));
-    });
-  });
-}
 
 /**
  * Points the app's Mongoose connection at this engine, with the app models' indexes
@@ -121,11 +110,12 @@ interface Context {
 /** Stores the size's data in a fresh engine and signs in there. */
 async function prepare(size: number, { base, now, features, read, dbs }: Context): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'retour-bench-reports-'));
-  const { child, uri } = await startEngine(dir);
-  const db: Database = { size, uri, child, dir, cookie: '', seedSeconds: 0, buckets: 0, overviewBuckets: 0, samples: Object.fromEntries(PAGES.map((p): [PageId, Samples] => [p.id, { sequential: [], burst: [], burstPagesPerSecond: [] }])) as Record<PageId, Samples> };
+  // The engine as the app runs it (its process, its V8 flags); what it logs at warn and above is printed.
+  const engine = await startEmbeddedProcess(dir, createLogger({ logLevel: 'warn' }));
+  const db: Database = { size, uri: engine.uri, engine, dir, cookie: '', seedSeconds: 0, buckets: 0, overviewBuckets: 0, samples: Object.fromEntries(PAGES.map((p): [PageId, Samples] => [p.id, { sequential: [], burst: [], burstPagesPerSecond: [] }])) as Record<PageId, Samples> };
   // Listed at once, so that the clean-up stops this engine whatever happens next.
   dbs.push(db);
-  await use(uri);
+  await use(engine.uri);
   await prepareFeatures(features);
   await seedReportSettings(now);
   const start = performance.now();
@@ -238,8 +228,7 @@ export async function runReportsBench(sizes = [10_000, 1_000_000]): Promise<Suit
     await new Promise((resolve) => server.close(resolve));
     await mongoose.disconnect();
     for (const db of dbs) {
-      db.child.kill('SIGTERM');
-      await new Promise((r) => db.child.once('exit', r));
+      await db.engine.stop();
       rmSync(db.dir, { recursive: true, force: true });
     }
     rmSync(dataDir, { recursive: true, force: true });
