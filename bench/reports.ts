@@ -22,8 +22,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mongoose from 'mongoose';
 import { createApp } from '../server/app';
-import { startEmbeddedProcess, type EmbeddedProcess } from '../server/db/embedded-process';
 import { loadConfig } from '../server/config';
+import { startEmbeddedProcess, type EmbeddedProcess } from '../server/db/embedded-process';
 import { prepareFeatures } from '../server/features';
 import { createLogger } from '../server/logger';
 import { ResponseModel } from '../server/responses/model';
@@ -67,7 +67,6 @@ interface Database {
   overviewBuckets: number;
   samples: Record<PageId, Samples>;
 }
-
 
 /**
  * Points the app's Mongoose connection at this engine, with the app models' indexes
