@@ -6,6 +6,7 @@
  * so memory always holds what the journal does; a full disk answers MongoDB's
  * OutOfDiskSpace.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { fail } from '../errors';
 import type { IndexSpec } from '../indexes/index';
@@ -95,7 +96,7 @@ export class Engine {
       for (let step = build.next(); !step.done; step = build.next()) {
         onProgress?.({ indexed: indexed + step.value, documents });
         done = step.value;
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
       }
       indexed += coll.docs.size;
       if (done !== coll.docs.size) onProgress?.({ indexed, documents });
@@ -256,7 +257,7 @@ export class Engine {
           moved += step.value;
           break;
         }
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
         // A collection dropped meanwhile has nothing current left to move.
         if (this.closing || this.collections.get(coll.ns) !== coll) break;
       }

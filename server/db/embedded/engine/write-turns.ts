@@ -6,6 +6,7 @@
  * journal in the order they were made, as when every command ran whole. Reads in between
  * see the operations applied so far, as MongoDB's readers may see part of a batch.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** How long a write command applies operations before letting the waiting reads in. */
 export const SLICE_MS = 1;
@@ -60,7 +61,7 @@ export class Slices {
   /** Lets the reads that arrived meanwhile run (setImmediate: after the I/O of the turn). */
   async pause(): Promise<void> {
     this.release ??= this.turns.hold();
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     this.started = performance.now();
   }
 
