@@ -2,10 +2,11 @@
  * Memory that rewritten documents leave behind: the engine counts the live bytes of each
  * block its documents sit in, moves the survivors of mostly dead blocks once the dead bytes
  * pass half the live ones, and the process then really holds less; contents, natural order,
- * index entries and the data directory are untouched by the move.
+ * index entries and the data directory are untouched by the move. A drop stops counting its
+ * collection's documents, and counts them again when the disk refuses it.
  */
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { promises as fsp, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { BSON } from 'bson';
@@ -63,6 +64,48 @@ describe('memory left by rewritten documents', () => {
       await t.db.collection('staging').drop();
       expect(storedMemory().live).toBe(before);
     } finally {
+      await t.destroy();
+    }
+  });
+
+  it('counts the documents of a drop the full disk refused again, and lets them go once a drop goes through', async () => {
+    // The journal's sync refuses one commit at a time with ENOSPC, as a full disk does; the engine then undoes the drop in memory.
+    const probe = await fsp.open(__filename, 'r');
+    const fileHandle = Object.getPrototypeOf(probe) as fsp.FileHandle;
+    await probe.close();
+    const diskFull = () => Object.assign(new Error('ENOSPC: no space left on device, fdatasync'), { code: 'ENOSPC' });
+    const sync = jest.spyOn(fileHandle, 'datasync');
+    const t = await startTestEngine();
+    try {
+      const base = storedMemory().live;
+      const fill = (name: string) => t.db.collection<{ _id: number; pad: string }>(name).insertMany(Array.from({ length: 300 }, (_, i) => ({ _id: i, pad: name.repeat(200) })));
+      await fill('kept');
+      const kept = storedMemory().live - base;
+      await fill('other');
+      await t.client.db('second').collection<{ _id: number; pad: string }>('extra').insertOne({ _id: 1, pad: 'x'.repeat(5000) });
+      const written = storedMemory().live;
+      const refused = async (write: () => Promise<unknown>) => {
+        sync.mockRejectedValueOnce(diskFull());
+        await expect(write()).rejects.toMatchObject({ code: 14031, codeName: 'OutOfDiskSpace' });
+        expect(storedMemory().live).toBe(written);
+      };
+
+      await refused(() => t.db.collection('kept').drop());
+      await refused(() => t.db.collection('other').rename('kept', { dropTarget: true }));
+      await refused(() => t.db.dropDatabase());
+      await refused(() => t.client.db('second').dropDatabase());
+      expect(await t.db.collection('kept').countDocuments({ pad: /^kept/ })).toBe(300);
+      expect(await t.db.collection('other').countDocuments()).toBe(300);
+      expect(await t.client.db('second').collection('extra').countDocuments()).toBe(1);
+
+      // The disk has room again: the same drops go through and release what they held.
+      await t.db.collection('kept').drop();
+      expect(storedMemory().live).toBe(written - kept);
+      await t.db.dropDatabase();
+      await t.client.db('second').dropDatabase();
+      expect(storedMemory().live).toBe(base);
+    } finally {
+      sync.mockRestore();
       await t.destroy();
     }
   });
