@@ -8,7 +8,6 @@ import { runAlerts } from '../server/alerts';
 import { runDigest } from '../server/digest';
 import { runDispatch } from '../server/invitations';
 import { runRetention } from '../server/privacy';
-import { SHUTDOWN_TIMEOUT_MS } from '../server/main';
 import { startScript } from './connect';
 
 async function runWorker(): Promise<void> {
@@ -30,7 +29,7 @@ async function runWorker(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     logger.info({ signal }, 'stopping the dispatch worker');
-    void Promise.all([dispatch.stop(SHUTDOWN_TIMEOUT_MS), ...background.map((job) => job.stop(SHUTDOWN_TIMEOUT_MS))])
+    void Promise.all([dispatch.stop(config.shutdownTimeoutMs), ...background.map((job) => job.stop(config.shutdownTimeoutMs))])
       .then(() => database.disconnect())
       .then(
         () => process.exit(0),

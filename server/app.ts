@@ -39,7 +39,8 @@ export function createApp({ config, logger, health, routers = [], features }: Ap
   app.set('views', VIEWS_DIR);
   app.engine('hbs', createViewEngine(VIEWS_DIR));
   app.set('view engine', 'hbs');
-  app.set('view cache', config.isProduction);
+  // Recompiling the views on every page is only worth it where someone edits them.
+  app.set('view cache', config.nodeEnv !== 'development');
   app.disable('x-powered-by');
 
   app.use(requestLogger(logger));

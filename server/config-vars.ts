@@ -113,6 +113,11 @@ export const VARIABLES = {
     rule: 'must be a whole number of months from 3 to 120 (customers\' addresses and names are erased from calls older than that)',
     example: '24',
   },
+  SHUTDOWN_TIMEOUT: {
+    schema: Joi.number().integer().min(1).max(300).default(10),
+    rule: 'must be a whole number of seconds from 1 to 300 (how long a stop waits for requests and emails in flight)',
+    example: '30',
+  },
   LOG_LEVEL: {
     schema: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
     rule: 'must be one of fatal, error, warn, info, debug, trace, silent',

@@ -38,6 +38,8 @@ export interface Config {
   readonly dispatchWorker: boolean;
   /** Months after a call's end when its customer's identity and words are erased (server/privacy). */
   readonly retentionMonths: number;
+  /** How long a stop waits on each of: emails being sent, requests in flight, counts to settle. */
+  readonly shutdownTimeoutMs: number;
   readonly logLevel: LogLevel;
   readonly trustProxy: TrustProxy;
 }
@@ -100,6 +102,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     demo: v.DEMO as boolean,
     dispatchWorker: v.DISPATCH_WORKER as boolean,
     retentionMonths: v.RETENTION_MONTHS as number,
+    shutdownTimeoutMs: (v.SHUTDOWN_TIMEOUT as number) * 1000,
     logLevel: (v.LOG_LEVEL as LogLevel | undefined) ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     trustProxy: parseTrustProxy((v.TRUST_PROXY as string | undefined) ?? 'false'),
   });

@@ -1,7 +1,7 @@
 /**
  * The process: config → database → HTTP server → the dispatch worker (DISPATCH_WORKER)
  * → graceful shutdown on SIGTERM/SIGINT (stop accepting, let in-flight requests finish
- * for up to 10 s, close the database, exit 0). Start-up failures print one line and exit 1.
+ * for up to SHUTDOWN_TIMEOUT, 10 s by default, close the database, exit 0). Start-up failures print one line and exit 1.
  */
 import type { Router } from 'express';
 import { createApp } from './app';
@@ -19,8 +19,6 @@ import { createLogger, type Logger } from './logger';
 import { runRetention } from './privacy';
 import { warmChartThread } from './reports';
 import { countsSettled } from './responses';
-
-export const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 export interface StartOptions {
   /** Replaces connect() (tests run the real lifecycle without a database). */
@@ -85,11 +83,12 @@ export async function start(config: Config, logger: Logger, options: StartOption
     health.stopping();
     logger.info({ reason, inFlight: http.inFlight() }, 'shutting down');
     // First: no new email starts once shutting down; sends in flight finish (bounded).
-    await Promise.all([dispatch?.stop(SHUTDOWN_TIMEOUT_MS), ...background.map((job) => job.stop(SHUTDOWN_TIMEOUT_MS))]);
-    const outcome = await http.stop(SHUTDOWN_TIMEOUT_MS);
-    if (outcome === 'forced') logger.warn('some requests did not finish within 10 s and were cut');
+    const timeout = config.shutdownTimeoutMs;
+    await Promise.all([dispatch?.stop(timeout), ...background.map((job) => job.stop(timeout))]);
+    const outcome = await http.stop(timeout);
+    if (outcome === 'forced') logger.warn({ timeoutMs: timeout }, 'some requests did not finish in time and were cut');
     // Answers already counted in the rollups are taken off their responses before the database goes.
-    if (!(await countsSettled(SHUTDOWN_TIMEOUT_MS))) logger.warn('some answers stay marked pending: their rollups are recounted at the next start');
+    if (!(await countsSettled(timeout))) logger.warn('some answers stay marked pending: their rollups are recounted at the next start');
     await database.disconnect();
     logger.info('stopped');
   }

@@ -254,7 +254,7 @@ describe('the app while its SMTP server hangs', () => {
       const due = await schedule('stuck@example.fr', new Date(Date.now() - 1000));
       const link = await surveyLink({ locale: 'en' });
       const { email, password } = await createStaff({ role: 'admin' });
-      app = runApp({ MONGODB_URI: `mongodb://127.0.0.1:${new URL(database().uri).port}/retour`, SMTP_URL: hung.url, DATA_DIR: makeTempDir(), LOG_LEVEL: 'warn' });
+      app = runApp({ MONGODB_URI: `mongodb://127.0.0.1:${new URL(database().uri).port}/retour`, SMTP_URL: hung.url, DATA_DIR: makeTempDir(), LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT: '2' });
       const { url } = await app.ready;
 
       // The worker claimed the due invitation and is stuck in its send.

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       demo: false,
       logLevel: 'info',
       trustProxy: false,
+      shutdownTimeoutMs: 10_000,
     });
     expect(path.isAbsolute(config.dataDir)).toBe(true);
   });
@@ -63,6 +64,7 @@ describe('loadConfig', () => {
       DEMO: '1',
       LOG_LEVEL: 'debug',
       TRUST_PROXY: 'loopback, 10.0.0.0/8',
+      SHUTDOWN_TIMEOUT: '30',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -77,6 +79,7 @@ describe('loadConfig', () => {
       demo: true,
       logLevel: 'debug',
       trustProxy: ['loopback', '10.0.0.0/8'],
+      shutdownTimeoutMs: 30_000,
     });
   });
 
@@ -101,6 +104,8 @@ describe('loadConfig', () => {
     [{ TRUST_PROXY: 'the-balancer' }, 'TRUST_PROXY', 'TRUST_PROXY must be true, false'],
     [{ ADMIN_EMAIL: 'lead@example.com' }, 'ADMIN_PASSWORD', 'ADMIN_PASSWORD is required when ADMIN_EMAIL is set'],
     [{ ADMIN_EMAIL: 'not-an-address', ADMIN_PASSWORD: 'a-long-passphrase' }, 'ADMIN_EMAIL', 'ADMIN_EMAIL must be an email address'],
+    [{ SHUTDOWN_TIMEOUT: '0' }, 'SHUTDOWN_TIMEOUT', 'SHUTDOWN_TIMEOUT must be a whole number of seconds from 1 to 300'],
+    [{ SHUTDOWN_TIMEOUT: '2.5' }, 'SHUTDOWN_TIMEOUT', 'for example SHUTDOWN_TIMEOUT=30'],
     [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET', 'SESSION_SECRET must be at least 32 characters long'],
   ])('rejects %j naming %s in one line with an example', (env, variable, text) => {
     const err = failure(env as Record<string, string>);
