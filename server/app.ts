@@ -39,14 +39,15 @@ export function createApp({ config, logger, health, routers = [], features }: Ap
   app.set('views', VIEWS_DIR);
   app.engine('hbs', createViewEngine(VIEWS_DIR));
   app.set('view engine', 'hbs');
-  // Recompiling the views on every page is only worth it where someone edits them.
-  app.set('view cache', config.nodeEnv !== 'development');
+  // Recompiling views and revalidating assets on every page is only worth it where someone edits them.
+  const editing = config.nodeEnv === 'development';
+  app.set('view cache', !editing);
   app.disable('x-powered-by');
 
   app.use(requestLogger(logger));
   app.use(securityHeaders(app, config));
   app.get('/healthz', healthCheck(health));
-  app.use(publicFiles(config.isProduction ? '1d' : 0));
+  app.use(publicFiles(editing ? 0 : '1d'));
   app.use(chooseLocale(config));
   app.use(bodyParsers());
 

@@ -13,7 +13,7 @@ import { seeded } from '../helpers/random';
 const CLI = path.resolve(__dirname, '../../server/db/embedded/cli.ts');
 
 function startEngine(dbPath: string): Promise<{ child: ChildProcess; uri: string }> {
-  const child = fork(CLI, ['--port', '0', '--dbpath', dbPath], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const child = fork(CLI, ['--port', '0', '--dbpath', dbPath], { execArgv: ['--require', 'tsx/cjs'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   return new Promise((resolve, reject) => {
     // `loading` reports come first while it opens the data directory.
     child.on('message', (msg: { type: string; uri?: string; message?: string }) => {

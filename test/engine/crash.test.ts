@@ -29,7 +29,7 @@ interface Round {
 /** Runs the writer until the kill and returns every complete line it printed. */
 function runWriter(dir: string, round: number, plan: Round): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dir, String(SEED + round), String(round), plan.mode], {
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', FIXTURE, dir, String(SEED + round), String(round), plan.mode], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let buffered = '';

@@ -116,7 +116,7 @@ describe('memory left by rewritten documents', () => {
     const dirs = { kept: tempDir(), moved: tempDir() };
     try {
       const measure = async (dir: string, move: 'yes' | 'no') => {
-        const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', fixture, dir, move], { cwd: REPO_ROOT });
+        const { stdout } = await run(process.execPath, ['--expose-gc', '--require', 'tsx/cjs', fixture, dir, move], { cwd: REPO_ROOT });
         return JSON.parse(stdout) as { live: number; held: number; arrayBuffers: number; counts: { responses: number; answered: number }; intact: boolean };
       };
       const [kept, moved] = await Promise.all([measure(dirs.kept, 'no'), measure(dirs.moved, 'yes')]);

@@ -368,7 +368,7 @@ describe('Store', () => {
     const fixture = path.join(__dirname, 'fixtures', 'lock-holder.ts');
 
     function runFixture(mode: 'hold' | 'try', dir: string) {
-      const child = spawn(process.execPath, ['--import', 'tsx', fixture, mode, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--require', 'tsx/cjs', fixture, mode, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
       const firstLine = new Promise<string>((resolve, reject) => {
         let out = '';
         child.stdout.on('data', (chunk: Buffer) => {
