@@ -7,9 +7,9 @@
 import path from 'node:path';
 import { encodeKey } from '../indexes/key-encoding';
 import { refuse } from './aggregate-context';
+import { compileExpression } from './compiled-expressions';
 import { compareValues, type Doc } from './values';
 
-const core = require('mingo/core') as typeof import('mingo/types/core');
 const lazy = require('mingo/lazy') as typeof import('mingo/types/lazy');
 // ComputeOptions is internal to mingo (not in its package exports); loading the file by
 // path gives the very module instance mingo itself uses.
@@ -18,7 +18,7 @@ const { ComputeOptions } = require(path.join(path.dirname(require.resolve('mingo
 };
 
 type Iter = import('mingo/types/lazy').Iterator;
-type Options = Parameters<typeof core.evalExpr>[2];
+type Options = Parameters<typeof import('mingo/types/core').evalExpr>[2];
 
 interface Accumulator {
   add(value: unknown): void;
@@ -30,13 +30,14 @@ interface Accumulator {
 const ACCUMULATORS: Record<string, () => Accumulator> = {
   $sum: () => {
     let sum = 0;
-    return { add: (v) => { refuse('$sum', v); if (typeof v === 'number') sum += v; }, result: () => sum };
+    // A plain number is never refused: checked first, it skips the type inspection.
+    return { add: (v) => { if (typeof v === 'number') sum += v; else refuse('$sum', v); }, result: () => sum };
   },
   $avg: () => {
     let sum = 0;
     let n = 0;
     return {
-      add: (v) => { refuse('$avg', v); if (typeof v === 'number') { sum += v; n += 1; } },
+      add: (v) => { if (typeof v === 'number') { sum += v; n += 1; } else refuse('$avg', v); },
       result: () => (n ? sum / n : null),
     };
   },
@@ -105,17 +106,21 @@ export function groupStage(fallback: (coll: Iter, expr: Doc, options: Options) =
     const fields = streamable(expr);
     if (!fields || !('_id' in expr)) return fallback(coll, expr, options);
     // One ComputeOptions for the whole stage, re-rooted per document (as mingo's own
-    // accumulators do); evalExpr with plain options would build a new context per call.
+    // accumulators do) where an expression is left to mingo's evalExpr, which would build
+    // a new context per call from plain options.
     const copts = ComputeOptions.init(options);
+    const compiled = { usesMingo: false };
+    const idOf = compileExpression(expr._id, copts.context, compiled);
+    const values = fields.map((f) => compileExpression(f.expr, copts.context, compiled));
     const groups = new Map<string, { id: unknown; accs: Accumulator[] }>();
     for (let step = coll.next(); !step.done; step = coll.next()) {
       const doc = step.value as Doc;
-      copts.update({ root: doc });
-      const id = core.evalExpr(doc, expr._id, copts) ?? null;
+      if (compiled.usesMingo) copts.update({ root: doc });
+      const id = idOf(doc, copts) ?? null;
       const key = encodeKey(id);
       let group = groups.get(key);
       if (!group) groups.set(key, (group = { id, accs: fields.map((f) => f.make()) }));
-      for (let i = 0; i < fields.length; i++) group.accs[i].add(core.evalExpr(doc, fields[i].expr, copts));
+      for (let i = 0; i < fields.length; i++) group.accs[i].add(values[i](doc, copts));
     }
     const out: Doc[] = [];
     for (const { id, accs } of groups.values()) {
