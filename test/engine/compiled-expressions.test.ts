@@ -5,16 +5,12 @@
  * strings, arrays, nested objects, dates), and the rollups' own counters.
  */
 import { isDeepStrictEqual } from 'node:util';
-import path from 'node:path';
 import { engineContext } from '../../server/db/embedded/query/aggregate-context';
-import { compileExpression } from '../../server/db/embedded/query/compiled-expressions';
+import { compileExpression, ComputeOptions } from '../../server/db/embedded/query/compiled-expressions';
 import { COUNT_ACCUMULATORS, RESPONSE_BUCKET_GROUP } from '../../server/rollups/facts';
 import { seeded } from '../helpers/random';
 
 const core = require('mingo/core') as typeof import('mingo/types/core');
-const { ComputeOptions } = require(path.join(path.dirname(require.resolve('mingo')), 'core', '_internal.js')) as {
-  ComputeOptions: { init(options: unknown): { update(locals: { root: unknown }): Options } & Options };
-};
 type Options = Parameters<typeof core.evalExpr>[2];
 
 const SEED = 20261202;

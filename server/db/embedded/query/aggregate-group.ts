@@ -4,18 +4,12 @@
  * into per-group arrays, which for a report over a million responses holds them all in
  * memory at once. Accumulators this file does not know fall back to mingo's $group.
  */
-import path from 'node:path';
 import { encodeKey } from '../indexes/key-encoding';
 import { refuse } from './aggregate-context';
-import { compileExpression } from './compiled-expressions';
+import { compileExpression, ComputeOptions } from './compiled-expressions';
 import { compareValues, type Doc } from './values';
 
 const lazy = require('mingo/lazy') as typeof import('mingo/types/lazy');
-// ComputeOptions is internal to mingo (not in its package exports); loading the file by
-// path gives the very module instance mingo itself uses.
-const { ComputeOptions } = require(path.join(path.dirname(require.resolve('mingo')), 'core', '_internal.js')) as {
-  ComputeOptions: { init(options: unknown): { update(locals: { root: unknown }): Options } & Options };
-};
 
 type Iter = import('mingo/types/lazy').Iterator;
 type Options = Parameters<typeof import('mingo/types/core').evalExpr>[2];

@@ -5,18 +5,26 @@
  * 2.5 µs per node, 50 µs per response document for the rollups' twenty counters. The
  * closures evaluate field paths, literals, object and array literals, $cond, $ifNull,
  * $and, $or, $not, $isNumber, $type, $strLenCP and the six comparisons with mingo's own
- * helpers, so the results are mingo's exactly; any other node (variables, other operators, malformed arguments,
- * operators the engine's context replaces) is handed to mingo's evalExpr as it is.
+ * helpers, so the results are mingo's exactly; any other node (variables, other
+ * operators, malformed arguments, operators the engine's context replaces) is handed to
+ * mingo's evalExpr as it is.
  */
 import path from 'node:path';
 
 const core = require('mingo/core') as typeof import('mingo/types/core');
 const util = require('mingo/util') as typeof import('mingo/types/util');
 const mingoExpressions = require('mingo/operators/expression') as Record<string, unknown>;
-// The comparison predicates are internal to mingo; loaded by path, as aggregate-group.ts loads ComputeOptions.
-const predicates = require(path.join(path.dirname(require.resolve('mingo')), 'operators', '_predicates.js')) as Record<Comparison, Predicate>;
+// ComputeOptions and the comparison predicates are internal to mingo (not in its package
+// exports); loading the files by path gives the very module instances mingo itself uses.
+const internal = (...file: string[]) => path.join(path.dirname(require.resolve('mingo')), ...file);
+const predicates = require(internal('operators', '_predicates.js')) as Record<Comparison, Predicate>;
 
 type Options = Parameters<typeof core.evalExpr>[2];
+
+/** mingo's evaluation options: init(options) once per stage, update({ root }) per document. */
+export const { ComputeOptions } = require(internal('core', '_internal.js')) as {
+  ComputeOptions: { init(options: unknown): { update(locals: { root: unknown }): Options } & Options };
+};
 type Predicate = (a: unknown, b: unknown, options: Options) => boolean;
 type Comparison = '$eq' | '$ne' | '$gt' | '$gte' | '$lt' | '$lte';
 const COMPARISONS = new Set<string>(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte']);
@@ -34,6 +42,7 @@ const isDocument = (v: unknown): v is Record<string, unknown> => {
   const proto = Object.getPrototypeOf(v) as unknown;
   return proto === Object.prototype || proto === null;
 };
+// mingo's own truthiness (not exported): '' is true in strict mode, as in MongoDB.
 const truthy = (value: unknown, strict: boolean | undefined) => Boolean(value) || (strict === true && value === '');
 
 /**
