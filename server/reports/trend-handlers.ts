@@ -10,7 +10,7 @@ import { Invalid } from '../errors';
 import { addDays } from '../time/local-time';
 import { filterQuery, parseReportFilters, previousPeriod, type ReportFilters } from './filters';
 import { reportPageLocals } from './page';
-import { panelView, trendCharts } from './trend-view';
+import { elsewhereView, panelView, trendCharts } from './trend-view';
 import { DEFAULT_WEEKS, MAX_WEEKS, trendsOf } from './trends';
 
 /** Trends without dates show this many weeks, ending where the other pages end. */
@@ -58,6 +58,7 @@ export async function showTrends(req: Request, res: Response): Promise<void> {
     defaultPeriod: req.query.from || req.query.to ? null : t('reports.trends.defaultPeriod', { weeks: DEFAULT_TREND_WEEKS }),
     charts: await trendCharts(trends, f, t, locale),
     panels: trends.panels.map((p) => panelView(p, trends.sites, t, locale)),
+    elsewhere: elsewhereView(trends, f, weeks, t, locale),
     weeks,
     weeksLead: t('reports.trends.relocations.lead', { weeks }),
     weeksHidden: hiddenFilters(f),

@@ -2,15 +2,16 @@
  * The Trends page in words and pictures: one chart per metric (lines per site, interval
  * bands, relocation markers) and, per relocation, the before/after table and the plain
  * sentence of its test ("After the move to Abbeville the information rate rose 14 points
- * (p < 0.001)."). The numbers come from trends.ts; nothing here reads the database.
+ * (p < 0.001)."), and links to the relocations outside the period. The numbers come from
+ * trends.ts; nothing here reads the database.
  */
 import { formatDate, formatNumber } from '../http/helpers';
 import type { Locale, Translate } from '../i18n';
 import type { Site } from '../sites';
 import { trendChart, type Chart, type ChartMarker, type ChartSeriesPoint } from './charts';
-import type { ReportFilters } from './filters';
+import { filterQuery, type ReportFilters } from './filters';
 import { MIN_N } from './stats';
-import { COMPARED_METRICS, periodOf, TREND_METRICS, type Comparison, type ComparedMetric, type RelocationPanel, type Trends, type TrendMetric } from './trends';
+import { COMPARED_METRICS, DEFAULT_WEEKS, moveWindows, periodOf, TREND_METRICS, type Comparison, type ComparedMetric, type RelocationPanel, type Trends, type TrendMetric } from './trends';
 import { points, pText } from './wording';
 
 const siteLabel = (site: Site | undefined, code: string) => (site ? `${site.name} (${site.code})` : code);
@@ -114,4 +115,25 @@ export function panelView(panel: RelocationPanel, sites: Site[], t: Translate, l
       return { id: metric, text: comparisonSentence(c, metric, toName, t, locale), significant: c.kind === 'change' };
     }).filter((r) => r.text !== null),
   };
+}
+
+/**
+ * The latest moves outside the period, each linking to the page over the days its panel
+ * compares (the other filters and the weeks kept): a relocation months ago is one click
+ * away, not a date to guess.
+ */
+export function elsewhereView(trends: Trends, f: ReportFilters, weeks: number, t: Translate, locale: Locale, now = new Date()) {
+  const key = 'reports.trends.relocations';
+  const site = (code: string) => trends.sites.find((s) => s.code === code);
+  return trends.elsewhere.map(({ move, day }) => {
+    const timeZone = site(move.toSite)?.timezone ?? 'UTC';
+    const { before, after } = moveWindows(day, weeks, timeZone, now);
+    const query = filterQuery(f, { from: before.from, to: after.to, weeks: weeks === DEFAULT_WEEKS ? null : String(weeks) });
+    return {
+      title: t(`${key}.title`, { queue: move.queueName, from: siteLabel(site(move.fromSite), move.fromSite), to: siteLabel(site(move.toSite), move.toSite) }),
+      date: t(`${key}.date`, { date: formatDate(move.at, locale, { style: 'long', timeZone }) }),
+      href: `/reports/trends${query}#relocations`,
+      link: t(`${key}.elsewhere.link`, { weeks }),
+    };
+  });
 }

@@ -2,7 +2,8 @@
  * The Trends page's numbers: figures per site and per day, ISO week or month (one
  * aggregation over rollups by site and day, bucketed here), the relocations of the period
  * (from the queues' histories), and for each relocation the same queue N weeks before (at
- * the site it left) and after (at the site it moved to), compared with a two-proportion test.
+ * the site it left) and after (at the site it moved to), compared with a two-proportion test;
+ * and the latest relocations outside the period, which the page links to.
  *
  * Scoping: series and relocations only cover the filters' sites (already limited to the
  * user's). A side of a relocation at a site the user may not see is hidden, and then
@@ -96,15 +97,33 @@ export interface RelocationPanel {
   comparisons: Record<ComparedMetric, Comparison>;
 }
 
-/** The effective moves of the period (local date at the new site) for the filters' sites and queues. */
-export async function relocationsIn(f: ReportFilters, sites: Site[], now = new Date()): Promise<{ move: Relocation; day: string }[]> {
+/** A move that took effect, with its local date at the site it moved to. */
+export interface FoundMove {
+  move: Relocation;
+  day: string;
+}
+
+/** The effective moves of the filters' sites and queues (local date at the new site), oldest first. */
+async function effectiveMoves(f: ReportFilters, sites: Site[], now: Date): Promise<FoundMove[]> {
   const zones = new Map(sites.map((s) => [s.code, s.timezone]));
-  // A day on each side: time zones put a local date up to 14 hours away from UTC.
-  const moves = await relocations({ sites: f.sites, from: new Date(`${addDays(f.from, -1)}T00:00:00Z`), to: new Date(`${addDays(f.to, 2)}T00:00:00Z`) }, now);
+  const moves = await relocations({ sites: f.sites }, now);
   return moves
     .filter((m) => !m.scheduled && (f.queues.length === 0 || f.queues.includes(m.queue)))
-    .map((move) => ({ move, day: localDate(move.at, zones.get(move.toSite) ?? 'UTC') }))
-    .filter(({ day }) => day >= f.from && day <= f.to);
+    .map((move) => ({ move, day: localDate(move.at, zones.get(move.toSite) ?? 'UTC') }));
+}
+
+/** How many of the latest moves outside the period the page links to, rather than leave their dates to guesswork. */
+export const MOVES_ELSEWHERE_SHOWN = 5;
+
+/**
+ * The days a move's panel compares: `weeks` weeks before its day at the site it left,
+ * `weeks` weeks from that day at the site it moved to (until today there at the latest).
+ */
+export function moveWindows(day: string, weeks: number, timezone: string, now = new Date()): { before: Period; after: Period } {
+  const lastAfter = addDays(day, 7 * weeks - 1);
+  const today = localDate(now, timezone);
+  const afterEnd = lastAfter < today ? lastAfter : today > day ? today : day;
+  return { before: { from: addDays(day, -7 * weeks), to: addDays(day, -1) }, after: { from: day, to: afterEnd } };
 }
 
 function compare(before: Figures | null, after: Figures | null, metric: ComparedMetric): Comparison {
@@ -122,27 +141,12 @@ async function side(site: string, window: Period, queue: string, f: ReportFilter
   return { site, window, figures: figuresOf(totalOf(rows)) };
 }
 
-/**
- * The before/after panel of a move: `weeks` weeks before the move's day at the site it
- * left, `weeks` weeks from that day at the site it moved to (until today at the latest).
- */
-export async function relocationPanel(
-  found: { move: Relocation; day: string },
-  weeks: number,
-  f: ReportFilters,
-  user: StaffUser,
-  sites: Site[],
-  now = new Date(),
-): Promise<RelocationPanel> {
+/** The before/after panel of a move (moveWindows), compared where the user may see both sides. */
+export async function relocationPanel(found: FoundMove, weeks: number, f: ReportFilters, user: StaffUser, sites: Site[], now = new Date()): Promise<RelocationPanel> {
   const { move, day } = found;
   const timezone = sites.find((s) => s.code === move.toSite)?.timezone ?? 'UTC';
-  const lastAfter = addDays(day, 7 * weeks - 1);
-  const today = localDate(now, timezone);
-  const afterEnd = lastAfter < today ? lastAfter : today > day ? today : day;
-  const [before, after] = await Promise.all([
-    side(move.fromSite, { from: addDays(day, -7 * weeks), to: addDays(day, -1) }, move.queue, f, user),
-    side(move.toSite, { from: day, to: afterEnd }, move.queue, f, user),
-  ]);
+  const windows = moveWindows(day, weeks, timezone, now);
+  const [before, after] = await Promise.all([side(move.fromSite, windows.before, move.queue, f, user), side(move.toSite, windows.after, move.queue, f, user)]);
   const comparisons = Object.fromEntries(COMPARED_METRICS.map((m) => [m, compare(before.figures, after.figures, m)])) as Record<ComparedMetric, Comparison>;
   return { move, day, timezone, before, after, comparisons };
 }
@@ -150,9 +154,14 @@ export async function relocationPanel(
 /** Everything the Trends page shows, for the filters, the panels' number of weeks and the user's scope. */
 export async function trendsOf(f: ReportFilters, weeks: number, user: StaffUser, now = new Date()) {
   const sites = await listSites();
-  const [series, moves] = await Promise.all([trendSeries(f, sites), relocationsIn(f, sites, now)]);
-  const panels = await Promise.all(moves.map((m) => relocationPanel(m, weeks, f, user, sites, now)));
-  return { series, panels, sites };
+  const [series, moves] = await Promise.all([trendSeries(f, sites), effectiveMoves(f, sites, now)]);
+  const inPeriod = (m: FoundMove) => m.day >= f.from && m.day <= f.to;
+  const panels = await Promise.all(moves.filter(inPeriod).map((m) => relocationPanel(m, weeks, f, user, sites, now)));
+  const elsewhere = moves
+    .filter((m) => !inPeriod(m))
+    .reverse()
+    .slice(0, MOVES_ELSEWHERE_SHOWN);
+  return { series, panels, elsewhere, sites };
 }
 
 export type Trends = Awaited<ReturnType<typeof trendsOf>>;

@@ -70,6 +70,15 @@ function panel(html: string, queue: string): string {
   return found.replace(/\s+/g, ' ');
 }
 
+/** The links to relocations outside the period: their text (tags removed) and where they go. */
+function elsewhere(html: string): { text: string; href: string }[] {
+  const list = /<ul class="relocation-links"[^>]*>([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? '';
+  return [...list.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => ({
+    text: decoded(m[1]!.replace(/<[^>]+>/g, '')).replace(/\s+/g, ' ').trim(),
+    href: decoded(/href="([^"]+)"/.exec(m[1]!)?.[1] ?? ''),
+  }));
+}
+
 const percent = (x: number) => `${Math.round(x * 100)}%`;
 const interval = (x: number, n: number) => {
   const i = wilson(x, n)!;
@@ -193,12 +202,36 @@ describe('relocation markers and before/after panels', () => {
     expect(billing).toContain('Après le passage à Abbeville, le taux d’information a augmenté de 30 points (p < 0,001).');
   });
 
-  it('says when no queue moved in the period', async () => {
+  it('says when no queue moved in the period, and links to the latest moves outside it', async () => {
     const { agent } = await loginAs(app, { role: 'admin' });
-    const res = await agent.get('/reports/trends?from=2025-04-01&to=2025-04-30&lang=en');
+    const res = await agent.get('/reports/trends?from=2025-04-01&to=2025-04-30&granularity=day&lang=en');
     expect(res.status).toBe(200);
     expect(res.text).toContain('No queue was moved in this period.');
     expect(res.text).toContain('No answers for these filters in this period.');
+    const links = elsewhere(res.text);
+    // Newest first; each link shows the days its panel compares, the other filters kept.
+    expect(links.map((l) => l.text)).toEqual([
+      'Business support: Abbeville (ABV) → Dreux (DRX). Moved on Wednesday, March 12, 2025 at 12:00 AM. Show the 8 weeks before and after',
+      'Billing: Casablanca (CAS) → Abbeville (ABV). Moved on Monday, March 3, 2025 at 12:00 AM. Show the 8 weeks before and after',
+    ]);
+    expect(links[1]?.href).toBe('/reports/trends?from=2025-01-06&to=2025-04-27&granularity=day#relocations');
+    const followed = await agent.get(`${links[1]!.href.replace('#relocations', '')}&lang=en`);
+    expect(panel(followed.text, 'Billing')).toContain('After the move to Abbeville the information rate rose 30 points (p < 0.001).');
+    // A period that shows every move links to none; the weeks asked for are kept in the links.
+    expect(elsewhere((await agent.get(`/reports/trends?${PERIOD}&lang=en`)).text)).toEqual([]);
+    const weeks = elsewhere((await agent.get('/reports/trends?from=2025-03-05&to=2025-03-31&weeks=2&lang=fr')).text);
+    expect(weeks).toEqual([
+      {
+        text: 'Billing : Casablanca (CAS) → Abbeville (ABV). Changement de site le lundi 3 mars 2025 à 00:00. Voir les 2 semaines avant et après',
+        href: '/reports/trends?from=2025-02-17&to=2025-03-16&weeks=2#relocations',
+      },
+    ]);
+  });
+
+  it('links only to moves of the queues asked for', async () => {
+    const { agent } = await loginAs(app, { role: 'admin' });
+    const res = await agent.get('/reports/trends?from=2025-04-01&to=2025-04-30&queue=billing&lang=en');
+    expect(elsewhere(res.text).map((l) => l.href)).toEqual(['/reports/trends?from=2025-01-06&to=2025-04-27&queue=billing#relocations']);
   });
 });
 
@@ -217,6 +250,12 @@ describe('scoping and access', () => {
     const support = panel(res.text, 'Business support');
     expect(support).toContain('The figures of Dreux (DRX) are not shown');
     expect(decoded(res.text)).not.toContain('Dreux (DRX)</th>');
+  });
+
+  it("links a quality lead only to moves to or from their sites", async () => {
+    const { agent } = await loginAs(app, { role: 'quality', sites: ['DRX'] });
+    const res = await agent.get('/reports/trends?from=2025-04-01&to=2025-04-30&lang=en');
+    expect(elsewhere(res.text).map((l) => l.text.split('.')[0])).toEqual(['Business support: Abbeville (ABV) → Dreux (DRX)']);
   });
 
   it('refuses a site the quality lead may not see, and sends visitors to sign in', async () => {
