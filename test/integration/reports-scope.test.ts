@@ -83,6 +83,15 @@ describe('admins and unrestricted quality leads', () => {
     const res = await agent.get('/account?lang=en');
     expect(res.text).toMatch(/<nav class="staff-nav"[^>]*>\s*<ul>\s*<li><a href="\/reports">Reports<\/a><\/li>/);
   });
+
+  it('find the report tabs in the same place on every report page: above the title', async () => {
+    const { agent } = await loginAs(app, { role: 'quality', sites: ['ABV'] });
+    for (const path of ['/reports', '/reports/sites', '/reports/trends', '/reports/drilldown', '/reports/comments']) {
+      const html = (await agent.get(path)).text;
+      const tabs = html.indexOf('<nav class="report-nav"');
+      expect({ path, tabsAboveTitle: tabs > 0 && tabs < html.indexOf('<h1') }).toEqual({ path, tabsAboveTitle: true });
+    }
+  });
 });
 
 describe('nobody signed in', () => {
