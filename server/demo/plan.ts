@@ -84,6 +84,10 @@ const TEAMS: { site: string; queue: string; logins: string[]; from: 'start' | 'm
 export function buildPlan(now: Date): DemoPlan {
   const start = monthsBefore(now, 6);
   const before = new Date(start.getTime() - 60 * DAY_MS);
+  // A queue's first assignment at midnight where it starts, as the relocation form would set it
+  // (Paris midnight read in Casablanca is 23:00 the day before).
+  const firstDay = localDate(before, PARIS);
+  const since = (site: string) => zonedInstant(firstDay, '00:00', SITES.find((s) => s.code === site)?.timezone ?? PARIS);
   const move = monthsBefore(now, 4);
   const dreux = monthsBefore(now, 3);
   const queues: DemoQueue[] = [
@@ -92,7 +96,7 @@ export function buildPlan(now: Date): DemoPlan {
       name: 'Support professionnels',
       survey: { samplingRate: 0.6, minPerAgentPerWeek: 4 },
       history: [
-        { site: 'CAS', from: before, note: null },
+        { site: 'CAS', from: since('CAS'), note: null },
         { site: 'ABV', from: move, note: 'Rapatriement du support professionnels : les clients n’obtenaient pas toujours l’information attendue.' },
       ],
       weekdayCalls: 54,
@@ -103,7 +107,7 @@ export function buildPlan(now: Date): DemoPlan {
       name: 'Support particuliers',
       survey: { samplingRate: 0.4 },
       history: [
-        { site: 'ABV', from: before, note: null },
+        { site: 'ABV', from: since('ABV'), note: null },
         { site: 'DRX', from: dreux, note: 'Ouverture du site de Dreux.' },
       ],
       weekdayCalls: 64,
@@ -113,7 +117,7 @@ export function buildPlan(now: Date): DemoPlan {
       code: 'billing',
       name: 'Facturation',
       survey: { samplingRate: 0.35 },
-      history: [{ site: 'CAS', from: before, note: null }],
+      history: [{ site: 'CAS', from: since('CAS'), note: null }],
       weekdayCalls: 70,
       reasons: [['billing', 45], ['payment', 25], ['cancellation', 12], ['contract', 10], ['moving', 8]],
     },

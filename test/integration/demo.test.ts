@@ -12,11 +12,12 @@ import { CallModel } from '../../server/calls/model';
 import { DEMO_LOGINS, loadDemo, type DemoLoadResult } from '../../server/demo';
 import { monthsBefore } from '../../server/demo/plan';
 import { Invitation } from '../../server/invitations/model';
-import { relocations } from '../../server/queues';
+import { listQueues, relocations } from '../../server/queues';
 import { ResponseModel } from '../../server/responses';
 import { COARSE, DailyRollup } from '../../server/rollups';
 import { listSites } from '../../server/sites';
 import { Suppression } from '../../server/suppressions/model';
+import { zonedParts } from '../../server/time/local-time';
 import { createTestApp } from '../helpers/app';
 import { useTestDatabase } from '../helpers/database';
 import { csrfFrom } from '../helpers/staff';
@@ -55,6 +56,13 @@ describe('the demo loaded into an empty database', () => {
       ['residential-support', 'ABV', 'DRX', monthsBefore(NOW, 3).toISOString(), false],
     ]);
     expect(await AuditEntry.countDocuments({ action: 'queue.relocate' })).toBe(2);
+  });
+
+  it('starts and moves every queue at midnight where it goes, as the relocation form does', async () => {
+    const zones = new Map((await listSites()).map((s) => [s.code, s.timezone]));
+    const starts = (await listQueues(NOW)).flatMap((q) => q.assignments.map((a) => [q.code, a.site, zonedParts(a.from, zones.get(a.site) ?? 'UTC').time]));
+    expect(starts.length).toBe(5);
+    for (const [queue, site, time] of starts) expect({ queue, site, time }).toEqual({ queue, site, time: '00:00' });
   });
 
   it('has about 30,000 calls at full size (15,000 at half) by 25 agents over six months ending at the load time', async () => {
