@@ -72,7 +72,7 @@ describe('from a finished call to a handled answer and a new survey version', ()
     await admin.locator('#email').fill('lea.martin@example.com');
     await admin.locator('#name').fill('Léa Martin');
     await admin.locator('#role-quality').check();
-    await admin.locator('#site-ABV').check();
+    await admin.getByLabel('Abbeville (ABV)', { exact: true }).check();
     await admin.locator('#locale-fr').check();
     await send(admin, 'form[action="/admin/users"] button[type="submit"]');
     const link = new URL(await admin.locator('#secret-value').inputValue());
