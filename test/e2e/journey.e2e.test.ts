@@ -87,6 +87,17 @@ describe('from a finished call to a handled answer and a new survey version', ()
     expect(new URL(lead.url()).pathname).toBe('/reports');
   });
 
+  it('shows the admin lists as wide as the reports, and keeps forms to the reading measure', async () => {
+    const width = async (path: string) => {
+      await admin.goto(`${e2e.url}${path}`);
+      return admin.locator('main').evaluate((main) => main.getBoundingClientRect().width);
+    };
+    // The desktop window is 1280 px wide: a list gets 72rem (1,152 px), a form 42rem (672 px).
+    expect(await width('/admin/users')).toBeGreaterThan(1000);
+    expect(await width('/admin/sites')).toBeGreaterThan(1000);
+    expect(await width('/admin/users/new')).toBeLessThan(700);
+  });
+
   it('takes the customer from the email\'s "No" to the thank-you page on a phone', async () => {
     const links = await callEnded('pbx-journey-1', 'claire.dubois@example.fr');
     const phone = await open({ locale: 'fr-FR' });
