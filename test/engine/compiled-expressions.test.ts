@@ -6,12 +6,11 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { engineContext } from '../../server/db/embedded/query/aggregate-context';
-import { compileExpression, ComputeOptions } from '../../server/db/embedded/query/compiled-expressions';
+import { compileExpression, ComputeOptions, type EvalOptions } from '../../server/db/embedded/query/compiled-expressions';
 import { COUNT_ACCUMULATORS, RESPONSE_BUCKET_GROUP } from '../../server/rollups/facts';
 import { seeded } from '../helpers/random';
 
 const core = require('mingo/core') as typeof import('mingo/types/core');
-type Options = Parameters<typeof core.evalExpr>[2];
 
 const SEED = 20261202;
 const random = seeded(SEED);
@@ -83,7 +82,7 @@ function outcome(run: () => unknown): Outcome {
   }
 }
 
-function rooted(d: unknown): Options {
+function rooted(d: unknown): EvalOptions {
   return ComputeOptions.init({ context: engineContext() }).update({ root: d });
 }
 

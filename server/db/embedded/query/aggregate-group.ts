@@ -6,13 +6,12 @@
  */
 import { encodeKey } from '../indexes/key-encoding';
 import { refuse } from './aggregate-context';
-import { compileExpression, ComputeOptions } from './compiled-expressions';
+import { compileExpression, ComputeOptions, type EvalOptions as Options } from './compiled-expressions';
 import { compareValues, type Doc } from './values';
 
 const lazy = require('mingo/lazy') as typeof import('mingo/types/lazy');
 
 type Iter = import('mingo/types/lazy').Iterator;
-type Options = Parameters<typeof import('mingo/types/core').evalExpr>[2];
 
 interface Accumulator {
   add(value: unknown): void;

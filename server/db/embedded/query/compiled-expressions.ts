@@ -19,20 +19,21 @@ const mingoExpressions = require('mingo/operators/expression') as Record<string,
 const internal = (...file: string[]) => path.join(path.dirname(require.resolve('mingo')), ...file);
 const predicates = require(internal('operators', '_predicates.js')) as Record<Comparison, Predicate>;
 
-type Options = Parameters<typeof core.evalExpr>[2];
+/** The options mingo's evalExpr takes (its operator context, variables, the document it is rooted at). */
+export type EvalOptions = Parameters<typeof core.evalExpr>[2];
 
 /** mingo's evaluation options: init(options) once per stage, update({ root }) per document. */
 export const { ComputeOptions } = require(internal('core', '_internal.js')) as {
-  ComputeOptions: { init(options: unknown): { update(locals: { root: unknown }): Options } & Options };
+  ComputeOptions: { init(options: unknown): { update(locals: { root: unknown }): EvalOptions } & EvalOptions };
 };
-type Predicate = (a: unknown, b: unknown, options: Options) => boolean;
+type Predicate = (a: unknown, b: unknown, options: EvalOptions) => boolean;
 type Comparison = '$eq' | '$ne' | '$gt' | '$gte' | '$lt' | '$lte';
 const COMPARISONS = new Set<string>(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte']);
 /** Operators of one evaluated argument that read nothing else of the document. */
 const LITERAL_ARGUMENT = new Set<string>(['$type', '$strLenCP']);
 
 /** Evaluates the expression on one document; `options` are rooted at that document. */
-export type CompiledExpression = (doc: unknown, options: Options) => unknown;
+export type CompiledExpression = (doc: unknown, options: EvalOptions) => unknown;
 
 // Direct references: calling through mingo's module objects costs a getter per call.
 const { isArray, isNumber, isObject, isOperator, isNil, resolve } = util;
@@ -50,7 +51,7 @@ const truthy = (value: unknown, strict: boolean | undefined) => Boolean(value) |
  * replaces is left to mingo, which calls the replacement. `usesMingo` is set when some
  * node is left to mingo, so that the caller keeps the options rooted per document.
  */
-export function compileExpression(expr: unknown, context: Options['context'], state: { usesMingo: boolean } = { usesMingo: false }): CompiledExpression {
+export function compileExpression(expr: unknown, context: EvalOptions['context'], state: { usesMingo: boolean } = { usesMingo: false }): CompiledExpression {
   const byMingo = (): CompiledExpression => {
     state.usesMingo = true;
     return (doc, options) => core.evalExpr(doc, expr, options);
@@ -124,7 +125,7 @@ export function compileExpression(expr: unknown, context: Options['context'], st
   }
   if (LITERAL_ARGUMENT.has(op)) {
     // The operator itself, on the value already computed: its rules and errors, none of the tree walk.
-    const apply = mingoExpressions[op] as (doc: unknown, expr: unknown, options: Options) => unknown;
+    const apply = mingoExpressions[op] as (doc: unknown, expr: unknown, options: EvalOptions) => unknown;
     const value = compile(args);
     state.usesMingo = true;
     return (doc, options) => {
