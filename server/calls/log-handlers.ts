@@ -20,12 +20,18 @@ async function siteZones(): Promise<Map<string, string>> {
   return new Map((await listSites()).map((s) => [s.code, s.timezone]));
 }
 
-function callView(res: Response, call: CallRecord, zones: Map<string, string>) {
+/** Queue names by code: the log stores codes, readers know queues by name (a code no longer listed shows as itself). */
+function queueNames(queues: { code: string; name: string }[]): Map<string, string> {
+  return new Map(queues.map((q) => [q.code, q.name]));
+}
+
+function callView(res: Response, call: CallRecord, zones: Map<string, string>, names: Map<string, string>) {
   const { t, locale } = res.locals;
   const timeZone = zones.get(call.site) ?? FALLBACK_ZONE;
   return {
     ...call,
     timeZone,
+    queueName: names.get(call.queue) ?? null,
     href: `/admin/calls/${encodeURIComponent(call.externalId)}`,
     queueHref: `/admin/calls${queryOf({ queue: call.queue })}`,
     agentHref: call.agent ? `/admin/calls${queryOf({ agent: call.agent })}` : null,
@@ -40,9 +46,10 @@ function queryOf(filter: LogFilter, extra: Record<string, string> = {}): string 
   return entries.length ? `?${new URLSearchParams(entries).toString()}` : '';
 }
 
-function countRows(rows: CountRow[], filter: LogFilter, field: 'queue' | 'agent') {
+function countRows(rows: CountRow[], filter: LogFilter, field: 'queue' | 'agent', names?: Map<string, string>) {
   return rows.map((row) => ({
     key: row.key,
+    name: (row.key && names?.get(row.key)) ?? null,
     href: row.key ? `/admin/calls${queryOf(filter, { [field]: row.key })}` : null,
     cells: STORED_OUTCOMES.map((o) => row.counts[o]),
     total: row.total,
@@ -54,6 +61,7 @@ export async function showDecisionLog(_req: Request, res: Response): Promise<voi
   const filter = inputOf<{ query: LogFilter }>(res).query;
   const { t } = res.locals;
   const [page, counts, queues, zones] = await Promise.all([listCalls(filter), countDecisions(filter), listQueues(), siteZones()]);
+  const names = queueNames(queues);
   res.render('admin/calls/log', {
     title: t('calls.log.title'),
     filter,
@@ -62,10 +70,10 @@ export async function showDecisionLog(_req: Request, res: Response): Promise<voi
     outcomes: STORED_OUTCOMES.map((o) => ({ value: o, label: outcomeLabel(t, o), selected: o === filter.outcome })),
     outcomeHeads: STORED_OUTCOMES.map((o) => outcomeLabel(t, o)),
     totals: { cells: STORED_OUTCOMES.map((o) => counts.totals.counts[o]), total: counts.totals.total },
-    byQueue: countRows(counts.byQueue, filter, 'queue'),
+    byQueue: countRows(counts.byQueue, filter, 'queue', names),
     byAgent: countRows(counts.byAgent.slice(0, MAX_AGENT_ROWS), filter, 'agent'),
     agentsCut: counts.byAgent.length > MAX_AGENT_ROWS,
-    calls: page.calls.map((c) => callView(res, c, zones)),
+    calls: page.calls.map((c) => callView(res, c, zones, names)),
     nextHref: page.next ? `/admin/calls${queryOf(filter, { before: page.next })}` : null,
     firstHref: filter.before ? `/admin/calls${queryOf(filter)}` : null,
   });
@@ -75,9 +83,10 @@ export async function showDecisionLog(_req: Request, res: Response): Promise<voi
 export async function showCall(_req: Request, res: Response): Promise<void> {
   const { params } = inputOf<{ params: { externalId: string } }>(res);
   const call = await getCall(params.externalId);
+  const [zones, queues] = await Promise.all([siteZones(), listQueues()]);
   res.render('admin/calls/show', {
     title: res.locals.t('calls.show.title', { id: call.externalId }),
-    call: callView(res, call, await siteZones()),
+    call: callView(res, call, zones, queueNames(queues)),
     sourceLabel: res.locals.t(`calls.sources.${call.source.type}`),
   });
 }

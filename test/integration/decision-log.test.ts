@@ -19,10 +19,10 @@ const NOW = new Date('2026-11-20T20:10:00Z');
 const source = { type: 'api' as const, id: 'log-test' };
 const at = (iso: string) => ({ endedAt: iso });
 
-/** The text of the table row whose header cell links to `key`, cells separated by "|". */
+/** The text of the table row whose header cell links to `key` (shown alone, or after its name), cells separated by "|". */
 function countRow(html: string, sectionId: string, key: string): string {
   const section = html.slice(html.indexOf(`id="${sectionId}"`));
-  const row = new RegExp(`<tr>\\s*<th scope="row"><a href="[^"]*">${key}</a></th>([\\s\\S]*?)</tr>`).exec(section)?.[1] ?? '';
+  const row = new RegExp(`<tr>\\s*<th scope="row"><a href="[^"]*">(?:${key}|[^<]+ <span class="muted">\\(${key}\\)</span>)</a></th>([\\s\\S]*?)</tr>`).exec(section)?.[1] ?? '';
   return row.replace(/<[^>]+>/g, '|').replace(/\s+/g, '').replace(/\|+/g, '|').replace(/^\||\|$/g, '');
 }
 
@@ -76,6 +76,8 @@ describe('the log', () => {
     expect(countRow(res.text, 'by-queue', 'sales')).toBe('0|0|0|1|1');
     expect(countRow(res.text, 'by-agent', 'a.martin')).toBe('1|0|1|0|2');
     expect(countRow(res.text, 'by-agent', 'b.diallo')).toBe('0|1|0|1|2');
+    // Queues by the name readers know them by, their code beside it; agents by their id.
+    expect(res.text).toContain('>Queue business-support <span class="muted">(business-support)</span></a>');
     expect(res.text).toMatch(/<tfoot>[\s\S]*?>1<\/td>\s*<td class="num">1<\/td>\s*<td class="num">1<\/td>\s*<td class="num">1<\/td>\s*<td class="num">4<\/td>/);
   });
 
@@ -90,6 +92,11 @@ describe('the log', () => {
     expect(byAgent.text).toContain('log-left');
     expect(byAgent.text).toContain('log-sales');
     expect(byAgent.text).not.toContain('log-again');
+
+    // Each call's queue and agent link to the log of that queue or agent.
+    const all = unescapeHtml((await agent.get('/admin/calls?lang=en')).text);
+    expect(all).toContain('<td><a href="/admin/calls?queue=sales">Queue sales</a></td>');
+    expect(all).toContain('<td><a href="/admin/calls?agent=b.diallo">b.diallo</a></td>');
 
     const byQueue = await agent.get('/admin/calls?lang=en&queue=sales');
     expect(byQueue.text).toContain('log-sales');
@@ -133,6 +140,7 @@ describe('one call', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('Call log-again');
     expect(res.text).toContain('Quarantined');
+    expect(unescapeHtml(res.text)).toContain('<a href="/admin/calls?queue=business-support">Queue business-support <span class="muted">(business-support)</span></a>');
     expect(res.text).toContain('<dd lang="en">quarantined until 2026-12-21 (surveyed on 2026-11-21)</dd>');
     expect((await agent.get('/admin/calls/nope?lang=en')).status).toBe(404);
   });
