@@ -7,7 +7,8 @@
  * 200) in the same run. Customers come from distinct addresses, as they would through the
  * app's reverse proxy. Reported: submissions/s, p50 and p99 latency, ratio (goal ≥ 0.5); and,
  * for reference, the app's shared middleware alone (headers, request log, locale, body
- * parsing, the survey's rate limits) answering at the survey route without the database.
+ * parsing, the survey's rate limits) answering at the survey route without the database,
+ * and how busy this process's event loop was in each (short of 100%: waiting for the database).
  *
  *   npm run bench -- submit   (BENCH_DB_INVITATIONS=1000000, BENCH_SUBMITS=2000 per round, BENCH_ROUNDS=9)
  */
@@ -115,6 +116,8 @@ interface Round {
   latencies: number[];
   /** CPU of this process (server and client) and of the embedded engine's process, per submission. */
   cpuMs: { here: number; engine: number };
+  /** The share of the round this process's event loop was busy (1: it never waited). */
+  busy: number;
 }
 
 /** CPU milliseconds used so far by this process's children (the embedded engine), from /proc; 0 where there is none. */
@@ -138,6 +141,7 @@ async function drive(base: string, tokens: string[], bodies: string[], offset: n
   let next = 0;
   const cpu = process.cpuUsage();
   const engineCpu = childrenCpuMs();
+  const loop = performance.eventLoopUtilization();
   const start = performance.now();
   try {
     await Promise.all(
@@ -157,9 +161,10 @@ async function drive(base: string, tokens: string[], bodies: string[], offset: n
     agent.destroy();
   }
   const seconds = (performance.now() - start) / 1000;
+  const busy = performance.eventLoopUtilization(loop).utilization;
   const used = process.cpuUsage(cpu);
   const per = (ms: number) => ms / tokens.length;
-  return { seconds, latencies, cpuMs: { here: per((used.user + used.system) / 1000), engine: per(childrenCpuMs() - engineCpu) } };
+  return { seconds, latencies, cpuMs: { here: per((used.user + used.system) / 1000), engine: per(childrenCpuMs() - engineCpu) }, busy };
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -234,6 +239,7 @@ export async function runSubmitBench(invitations = 1_000_000, perRound = 2000, r
           'ratio (app / bare, goal ≥ 0.5)': (rate(r.app) / rate(r.bare)).toFixed(3),
           'middleware alone / bare': (rate(r.shell) / rate(r.bare)).toFixed(3),
           'CPU ms/submit: bare | middleware | app | engine': [r.bare.cpuMs.here, r.shell.cpuMs.here, r.app.cpuMs.here, r.app.cpuMs.engine].map((v) => v.toFixed(2)).join(' | '),
+          'event loop busy: bare | middleware | app': [r.bare.busy, r.shell.busy, r.app.busy].map((v) => v.toFixed(2)).join(' | '),
         };
       }),
     );
@@ -265,12 +271,14 @@ interface RoundSet {
   app: Round;
 }
 
+const pct = (share: number) => `${Math.round(share * 100)}%`;
+
 /** The median round (by the app's ratio, `results` sorted so) as figures, and every round's ratios by the bare handler's rate. */
 function submitResult(invitations: number, perRound: number, rounds: number, results: RoundSet[], rate: (r: Round) => number): SuiteResult {
   const median = results[(results.length - 1) >> 1]!;
   const bareLabel = 'bare Express handler';
   const byBare = [...results].sort((a, b) => rate(a.bare) - rate(b.bare));
-  const roundLine = (r: RoundSet) => `${Math.round(rate(r.bare)).toLocaleString('en')}/s: ${(rate(r.app) / rate(r.bare)).toFixed(2)} (${(rate(r.shell) / rate(r.bare)).toFixed(2)})`;
+  const roundLine = (r: RoundSet) => `${Math.round(rate(r.bare)).toLocaleString('en')}/s: ${(rate(r.app) / rate(r.bare)).toFixed(2)} (${(rate(r.shell) / rate(r.bare)).toFixed(2)}), event loop ${pct(r.app.busy)} busy`;
   const latency = (r: Round, p: number) => percentile([...r.latencies].sort((x, y) => x - y), p);
   return {
     name: 'submit',
@@ -287,7 +295,8 @@ function submitResult(invitations: number, perRound: number, rounds: number, res
     ],
     notes: [
       `Embedded engine CPU per submission in the median round: ${median.app.cpuMs.engine.toFixed(2)} ms.`,
-      `Every round, by the bare handler's rate: the app's ratio (the middleware alone's): ${byBare.map(roundLine).join('; ')}.`,
+      `This process's event loop (the customers and the server under test) was busy ${pct(median.app.busy)} of the median round's app run, against ${pct(median.bare.busy)} of the bare handler's and ${pct(median.shell.busy)} of the middleware's: the rest of the time the app waited for the database.`,
+      `Every round, by the bare handler's rate: the app's ratio (the middleware alone's), and how busy the event loop was in the app's run: ${byBare.map(roundLine).join('; ')}.`,
     ],
   };
 }
