@@ -29,8 +29,8 @@ export function rememberRawDocument(doc: object, bytes: Buffer): void {
 /**
  * The bytes `doc` was decoded from, when it came from the wire as an insert's document, taken
  * once: the insert copies them into the store, and the decoded document may outlive the command
- * (a collection keeps recently written documents decoded), where its entry here would keep the
- * whole message it arrived in alive, and that memory counts toward V8's next full collection.
+ * (an upsert's or a cursor's result), where its entry here would keep the whole message it
+ * arrived in alive, and that memory counts toward V8's next full collection.
  */
 export function takeRawDocument(doc: object): Buffer | undefined {
   const bytes = documentBytes.get(doc);

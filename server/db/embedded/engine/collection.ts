@@ -18,12 +18,6 @@ import { metrics } from './metrics';
 
 export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
 
-/** How many decoded documents a collection keeps at hand (see `recent`), and the largest kept. */
-const RECENT_DOCUMENTS = 256;
-const RECENT_MAX_BYTES = 16 * 1024;
-/** Reads of this many candidates at most keep what they decode: lookups by key, not scans. */
-const RECENT_READ_CANDIDATES = 256;
-
 /** The `_id` index as listIndexes shows it; its lookups are the documents map itself. */
 export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 
@@ -35,15 +29,6 @@ export interface StoredDoc {
 export class Collection {
   readonly docs = new Map<string, Buffer>();
   readonly indexes = new Map<string, Index>();
-  /**
-   * The decoded form of the documents written or looked up most recently, with the bytes
-   * it came from: a document updated again soon after (a rollup bucket counted by every
-   * submit, a response taken off in the command that wrote it, an invitation looked up
-   * just before it is marked answered) is not decoded again. A document replaced since
-   * has other bytes and is decoded afresh. Documents are never changed in place (updates
-   * copy what they change), so one decoded form can serve every reader.
-   */
-  private readonly recent = new Map<string, { buf: Buffer; doc: Doc }>();
 
   constructor(
     public db: string,
@@ -131,7 +116,6 @@ export class Collection {
     for (const index of this.indexes.values()) index.insertKeys(key, keys[i++]);
     const buf = retainBytes(bytes);
     this.docs.set(key, buf);
-    this.keepDecoded(key, buf, doc);
     metrics.document.inserted += 1;
     return { doc, op: { op: 'put', ns: this.ns, key, doc: buf } };
   }
@@ -160,7 +144,6 @@ export class Collection {
     const buf = retainBytes(bytes);
     this.docs.set(key, buf);
     if (previous) releaseBytes(previous);
-    this.keepDecoded(key, buf, after);
     metrics.document.updated += 1;
     return { op: 'put', ns: this.ns, key, doc: buf, before: previous };
   }
@@ -170,7 +153,6 @@ export class Collection {
     const previous = this.docs.get(key);
     this.docs.delete(key);
     if (previous) releaseBytes(previous);
-    this.recent.delete(key);
     metrics.document.deleted += 1;
     return { op: 'delete', ns: this.ns, key, before: previous };
   }
@@ -220,8 +202,6 @@ export class Collection {
       if (isSparse(buf)) {
         const copy = relocated(buf);
         this.docs.set(key, copy);
-        const known = this.recent.get(key);
-        if (known?.buf === buf) known.buf = copy;
         moved += 1;
       }
       if (++seen % slice === 0) yield;
@@ -244,29 +224,16 @@ export class Collection {
     return keys;
   }
 
+  /**
+   * Every read decodes the stored bytes afresh. A cache of the 256 documents each collection
+   * wrote or looked up last saved decoding a document updated soon after, but kept them past
+   * young-generation collections: on 1,000,000 invitations under survey answers, 16,000
+   * answers promoted 156 MB into the old generation (18 MB without it), which then needed a
+   * full marking of its ~500 MB (~0.8 s of the engine's thread) every ~16,000 answers.
+   */
   get(key: string): Doc | undefined {
     const buf = this.docs.get(key);
-    return buf && this.decode(key, buf, false);
-  }
-
-  /** The stored document `buf` (under `key`) decoded, from `recent` when it holds these bytes; `keep` adds it there. */
-  private decode(key: string, buf: Buffer, keep: boolean): Doc {
-    const known = this.recent.get(key);
-    if (known?.buf === buf) return known.doc;
-    const doc = deserializeDoc(buf);
-    if (keep) this.keepDecoded(key, buf, doc);
-    return doc;
-  }
-
-  private keepDecoded(key: string, buf: Buffer, doc: Doc): void {
-    if (buf.length > RECENT_MAX_BYTES) {
-      this.recent.delete(key);
-      return;
-    }
-    // Map order is insertion order: the entry re-set last goes out last.
-    this.recent.delete(key);
-    this.recent.set(key, { buf, doc });
-    if (this.recent.size > RECENT_DOCUMENTS) this.recent.delete(this.recent.keys().next().value as string);
+    return buf && deserializeDoc(buf);
   }
 
   /**
@@ -275,8 +242,8 @@ export class Collection {
    * (compiled here when none is given), unless the lookup was exact.
    */
   scan(filter: Doc, matcher?: Matcher): Generator<StoredDoc> {
-    const { keys, few, exact } = this.candidates(filter);
-    return this.fetch(keys, exact ? null : matcher ?? compileFilter(filter), few);
+    const { keys, exact } = this.candidates(filter);
+    return this.fetch(keys, exact ? null : matcher ?? compileFilter(filter));
   }
 
   /**
@@ -321,31 +288,31 @@ export class Collection {
 
   /**
    * The stored documents of `keys` that `matcher` accepts (all of them with null: an exact
-   * lookup). `keep`: the documents decoded join `recent` (a lookup of a few, not a scan that would flush it).
+   * lookup).
    */
-  private *fetch(keys: Iterable<string>, matcher: Matcher | null, keep = false): Generator<StoredDoc> {
+  private *fetch(keys: Iterable<string>, matcher: Matcher | null): Generator<StoredDoc> {
     for (const key of keys) {
       const buf = this.docs.get(key);
       if (!buf) continue;
       metrics.queryExecutor.scannedObjects += 1;
-      const doc = this.decode(key, buf, keep);
+      const doc = deserializeDoc(buf);
       if (matcher === null || matcher.test(doc)) yield { key, doc };
     }
   }
 
   /**
-   * The keys to look at for a filter, whether they are few (a lookup rather than a scan),
-   * and whether they are exact: the documents under them are the matches (plan.exact; or
-   * the filter is a plain `_id` equality alone, whose key names the document holding it).
+   * The keys to look at for a filter, and whether they are exact: the documents under them
+   * are the matches (plan.exact; or the filter is a plain `_id` equality alone, whose key
+   * names the document holding it).
    */
-  private candidates(filter: Doc): { keys: Iterable<string>; few: boolean; exact: boolean } {
+  private candidates(filter: Doc): { keys: Iterable<string>; exact: boolean } {
     const ids = idEqualities(filter);
-    if (ids) return { keys: ids.map(keyOf), few: ids.length <= RECENT_READ_CANDIDATES, exact: plainConditions(filter)?.length === 1 };
+    if (ids) return { keys: ids.map(keyOf), exact: plainConditions(filter)?.length === 1 };
     const plan = this.indexes.size > 0 ? planQuery(filter, [...this.indexes.values()]) : null;
-    if (!plan) return { keys: this.docs.keys(), few: false, exact: false };
+    if (!plan) return { keys: this.docs.keys(), exact: false };
     // Like MongoDB, an indexed query returns documents in index order; a multikey index
     // may name a document more than once.
-    return { keys: new Set(plan.candidates()), few: plan.estimate <= RECENT_READ_CANDIDATES, exact: plan.exact === true };
+    return { keys: new Set(plan.candidates()), exact: plan.exact === true };
   }
 
   /** Approximate data size for collStats/dbStats. */
