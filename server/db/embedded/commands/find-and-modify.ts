@@ -54,6 +54,7 @@ async function findAndModify(cmd: Doc, ctx: CommandContext): Promise<Doc> {
     arrayFilters: optionalArray(cmd, 'arrayFilters') as Doc[] | undefined,
     sort,
     variables: optionalDoc(cmd, 'let'),
+    returnsDocument: true,
   }, ops);
   await ctx.engine.commit(ops);
   const lastErrorObject: Doc = { n: result.matched + (result.upsertedId !== undefined ? 1 : 0), updatedExisting: result.matched > 0 };

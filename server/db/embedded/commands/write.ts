@@ -10,6 +10,7 @@ import type { Collection } from '../engine/collection';
 import type { Engine } from '../engine/engine';
 import type { Slices } from '../engine/write-turns';
 import { compileFilter } from '../query/match';
+import { incrementBytes, plainIncrements } from '../query/increment-bytes';
 import { compileUpdate, upsertSeed } from '../query/update';
 import { isPlainObject, type Doc } from '../query/values';
 import { rawBytesOf } from '../raw-documents';
@@ -91,6 +92,8 @@ interface UpdateStatement {
   sort?: Doc;
   /** The command's `let` constants, for pipeline updates. */
   variables?: Doc;
+  /** findAndModify answers with the document: it is decoded and updated the general way. */
+  returnsDocument?: boolean;
 }
 
 export interface UpdateOutcome {
@@ -104,6 +107,8 @@ export interface UpdateOutcome {
 
 /** Applies one update statement; changes memory and appends journal ops. */
 export function runUpdate(engine: Engine, db: string, name: string, st: UpdateStatement, ops: JournalOp[]): UpdateOutcome {
+  const counted = st.returnsDocument || st.multi || st.sort || st.arrayFilters ? null : incrementStored(engine.collection(db, name), st, ops);
+  if (counted) return counted;
   // Compiling first rejects a malformed update even when no document matches, as MongoDB does.
   const compiled = compileUpdate(st.update, { arrayFilters: st.arrayFilters, multi: st.multi });
   const existing = engine.collection(db, name);
@@ -133,6 +138,23 @@ export function runUpdate(engine: Engine, db: string, name: string, st: UpdateSt
     out.after = inserted.doc;
   }
   return out;
+}
+
+/**
+ * An update that only adds to counters of the one document its filter names exactly, done
+ * on the stored bytes (query/increment-bytes.ts); null when it does not apply (no such
+ * document, an indexed counter, a counter of another type), and the general way runs.
+ */
+function incrementStored(coll: Collection | undefined, st: UpdateStatement, ops: JournalOp[]): UpdateOutcome | null {
+  const increments = coll && plainIncrements(st.update);
+  if (!coll || !increments || coll.indexedAmong([...increments.keys()])) return null;
+  const found = coll.exactStored(st.filter);
+  if (found?.length !== 1) return null;
+  const { key, buf } = found[0]!;
+  const bytes = incrementBytes(buf, increments);
+  if (!bytes) return null;
+  ops.push(coll.rewrite(key, bytes));
+  return { matched: 1, modified: 1 };
 }
 
 function parseUpdateStatement(raw: Doc, variables?: Doc): UpdateStatement {

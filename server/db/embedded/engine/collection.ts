@@ -148,6 +148,45 @@ export class Collection {
     return { op: 'put', ns: this.ns, key, doc: buf, before: previous };
   }
 
+  /**
+   * Stores new bytes for a document whose indexed fields it leaves as they were (an update
+   * that only adds to counters no index reads: `indexedAmong`), without decoding either.
+   */
+  rewrite(key: string, bytes: Buffer): JournalOp {
+    const previous = this.docs.get(key);
+    const buf = retainBytes(bytes);
+    this.docs.set(key, buf);
+    if (previous) releaseBytes(previous);
+    metrics.document.updated += 1;
+    return { op: 'put', ns: this.ns, key, doc: buf, before: previous };
+  }
+
+  /** Whether one of `fields` (top-level) is read by an index, or an index cannot tell which it reads. */
+  indexedAmong(fields: readonly string[]): boolean {
+    for (const index of this.indexes.values()) {
+      if (!index.dependsOn) return true;
+      for (const field of fields) if (index.dependsOn.includes(field)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The stored bytes of the documents a filter names exactly (an exact lookup: see
+   * `candidates`), undecoded; null when the filter needs its matcher.
+   */
+  exactStored(filter: Doc): { key: string; buf: Buffer }[] | null {
+    const { keys, exact } = this.candidates(filter);
+    if (!exact) return null;
+    const found: { key: string; buf: Buffer }[] = [];
+    for (const key of keys) {
+      const buf = this.docs.get(key);
+      if (!buf) continue;
+      metrics.queryExecutor.scannedObjects += 1;
+      found.push({ key, buf });
+    }
+    return found;
+  }
+
   remove(key: string, before: Doc): JournalOp {
     for (const index of this.indexes.values()) index.remove(key, before);
     const previous = this.docs.get(key);
