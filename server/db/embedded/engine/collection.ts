@@ -140,17 +140,13 @@ export class Collection {
       index.removeKeys(key, old);
       index.insertKeys(key, now);
     }
-    const previous = this.docs.get(key);
-    const buf = retainBytes(bytes);
-    this.docs.set(key, buf);
-    if (previous) releaseBytes(previous);
-    metrics.document.updated += 1;
-    return { op: 'put', ns: this.ns, key, doc: buf, before: previous };
+    return this.rewrite(key, bytes);
   }
 
   /**
-   * Stores new bytes for a document whose indexed fields it leaves as they were (an update
-   * that only adds to counters no index reads: `indexedAmong`), without decoding either.
+   * Stores new bytes for a document, its index entries already as they must be: replace()
+   * has changed them, or the update leaves every indexed field as it was (it only adds to
+   * counters no index reads: `indexedAmong`) and neither version needs decoding.
    */
   rewrite(key: string, bytes: Buffer): JournalOp {
     const previous = this.docs.get(key);
