@@ -111,8 +111,14 @@ describe('counter updates through the driver', () => {
     // An indexed counter, a filter beyond the unique key, a counter that changes type: the general way.
     await buckets.updateOne(key, { $inc: { ranked: 2 } });
     await buckets.updateOne({ ...key, level: 'coarse' }, { $inc: { completed: 1 } });
+    // Each reads the document once, on the stored bytes or (declined: Int32 plus a fraction) the general way.
+    let before = await scanned(t);
+    await buckets.updateOne(key, { $inc: { sum: 0.5 } });
+    expect((await scanned(t)) - before).toBe(1);
+    before = await scanned(t);
     await buckets.updateOne(key, { $inc: { completed: 0.5 } });
-    const expected = { _id: expect.any(ObjectId), day: '2026-12-02', site: 'ABV', completed: 6.5, sum: 2.5, level: 'coarse', ranked: 2 };
+    expect((await scanned(t)) - before).toBe(1);
+    const expected = { _id: expect.any(ObjectId), day: '2026-12-02', site: 'ABV', completed: 6.5, sum: 3, level: 'coarse', ranked: 2 };
     expect(await buckets.findOne(key)).toEqual(expected);
     expect(await buckets.countDocuments({ ranked: 2 })).toBe(1);
     expect(await buckets.countDocuments({ ranked: 0 })).toBe(0);
@@ -122,3 +128,8 @@ describe('counter updates through the driver', () => {
     expect(await t.db.collection('buckets').findOne(key)).toEqual(expected);
   });
 });
+
+async function scanned(t: TestEngine): Promise<number> {
+  const status = await t.db.admin().command({ serverStatus: 1 });
+  return status.metrics.queryExecutor.scannedObjects as number;
+}

@@ -8,6 +8,7 @@ import { fail, MongoServerError } from '../errors';
 import { readDocs } from '../engine/read';
 import type { Collection } from '../engine/collection';
 import type { Engine } from '../engine/engine';
+import { metrics } from '../engine/metrics';
 import type { Slices } from '../engine/write-turns';
 import { compileFilter } from '../query/match';
 import { incrementBytes, plainIncrements } from '../query/increment-bytes';
@@ -153,6 +154,7 @@ function incrementStored(coll: Collection | undefined, st: UpdateStatement, ops:
   const { key, buf } = found[0]!;
   const bytes = incrementBytes(buf, increments);
   if (!bytes) return null;
+  metrics.queryExecutor.scannedObjects += 1;
   ops.push(coll.rewrite(key, bytes));
   return { matched: 1, modified: 1 };
 }

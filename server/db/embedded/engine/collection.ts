@@ -168,7 +168,8 @@ export class Collection {
 
   /**
    * The stored bytes of the documents a filter names exactly (an exact lookup: see
-   * `candidates`), undecoded; null when the filter needs its matcher.
+   * `candidates`), undecoded; null when the filter needs its matcher. Not counted as
+   * read (scannedObjects): a caller that falls back to scan() would count them twice.
    */
   exactStored(filter: Doc): { key: string; buf: Buffer }[] | null {
     const { keys, exact } = this.candidates(filter);
@@ -176,9 +177,7 @@ export class Collection {
     const found: { key: string; buf: Buffer }[] = [];
     for (const key of keys) {
       const buf = this.docs.get(key);
-      if (!buf) continue;
-      metrics.queryExecutor.scannedObjects += 1;
-      found.push({ key, buf });
+      if (buf) found.push({ key, buf });
     }
     return found;
   }
