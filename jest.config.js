@@ -6,4 +6,5 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
   testTimeout: 30000,
   maxWorkers: 2,
+  testSequencer: '<rootDir>/test/sequencer.js',
 };
