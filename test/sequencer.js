@@ -1,8 +1,9 @@
 /**
  * Jest's order of test files, except on a first run: with no timings cached (CI's clean
  * machine), Jest orders by file size, and a long suite drawn last leaves one worker alone
- * with it for a minute. The suites that start a browser, processes or a full demo go first
- * then. Once timings are cached, Jest's own longest-first order stands.
+ * with it at the end. The suites that start a browser, processes or a full demo go first
+ * then. Files that failed last time still come first; once timings are cached, Jest's own
+ * longest-first order stands.
  */
 const Sequencer = require('@jest/test-sequencer').default;
 
@@ -10,10 +11,9 @@ const LONG = /[\\/]test[\\/](e2e[\\/]|integration[\\/](crash-|fuzz-|demo|start|p
 
 class LongSuitesFirst extends Sequencer {
   sort(tests) {
-    const sorted = super.sort(tests);
-    const untimed = sorted.filter((test) => test.duration == null);
-    const timed = sorted.filter((test) => test.duration != null);
-    return [...untimed.filter((test) => LONG.test(test.path)), ...untimed.filter((test) => !LONG.test(test.path)), ...timed];
+    const rank = (test) => (this.hasFailed(test) ? 0 : test.duration != null ? 3 : LONG.test(test.path) ? 1 : 2);
+    // Array sort is stable: within a rank, Jest's order stays.
+    return [...super.sort(tests)].sort((a, b) => rank(a) - rank(b));
   }
 }
 
