@@ -6,17 +6,11 @@
  * (a missing or non-numeric field, a type that would change, a dotted path) is left to
  * the general update, which gives the same result by MongoDB's rules.
  */
+import { fieldName, nulBefore, valueSize } from '../bson-decode';
 import { bsonType, isPlainObject, numberValue, type Doc } from './values';
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
-
-/** BSON element types whose value has a fixed size, by type byte. */
-const FIXED_SIZE: Record<number, number> = { 0x01: 8, 0x06: 0, 0x07: 12, 0x08: 1, 0x09: 8, 0x0a: 0, 0x10: 4, 0x11: 8, 0x12: 8, 0x13: 16, 0xff: 0, 0x7f: 0 };
-/** Types whose value starts with its int32 length: strings, code and symbols (+4 for the length itself). */
-const STRING_LIKE = new Set([0x02, 0x0d, 0x0e]);
-/** Types whose value is an int32 total size: documents, arrays and code with scope. */
-const SIZED = new Set([0x03, 0x04, 0x0f]);
 
 /**
  * The increments of an update made of `$inc` on top-level fields only (and `$setOnInsert`
@@ -64,12 +58,12 @@ export function incrementBytes(stored: Uint8Array, increments: ReadonlyMap<strin
   let pos = 4;
   while (pos < end) {
     const type = view[pos] as number;
-    const nameEnd = view.indexOf(0, pos + 1);
-    if (nameEnd < 0 || nameEnd >= end) return null;
+    const nameEnd = nulBefore(view, pos + 1, end);
+    if (nameEnd < 0) return null;
     const at = nameEnd + 1;
-    const size = valueSize(view, type, at);
+    const size = valueSize(view, type, at, end);
     if (size < 0) return null;
-    const name = view.toString('utf8', pos + 1, nameEnd);
+    const name = fieldName(view, pos + 1, nameEnd);
     const increment = increments.get(name);
     if (increment !== undefined) {
       const patch = sum(view, type, at, increment);
@@ -96,20 +90,4 @@ function sum(view: Buffer, type: number, at: number, increment: unknown): { at: 
   }
   if (type === 0x01) return { at, type, value: view.readDoubleLE(at) + numberValue(increment) };
   return null;
-}
-
-/** The byte size of the value of an element of `type` starting at `at`; -1 for a type not read here. */
-function valueSize(view: Buffer, type: number, at: number): number {
-  const fixed = FIXED_SIZE[type];
-  if (fixed !== undefined) return fixed;
-  if (STRING_LIKE.has(type)) return 4 + view.readInt32LE(at);
-  if (SIZED.has(type)) return view.readInt32LE(at);
-  if (type === 0x05) return 5 + view.readInt32LE(at);
-  if (type === 0x0b) {
-    const pattern = view.indexOf(0, at);
-    const flags = pattern < 0 ? -1 : view.indexOf(0, pattern + 1);
-    return flags < 0 ? -1 : flags + 1 - at;
-  }
-  if (type === 0x0c) return 4 + view.readInt32LE(at) + 12;
-  return -1;
 }
