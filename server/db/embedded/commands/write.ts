@@ -12,6 +12,10 @@ import { metrics } from '../engine/metrics';
 import type { Slices } from '../engine/write-turns';
 import { compileFilter } from '../query/match';
 import { incrementBytes, plainIncrements } from '../query/increment-bytes';
+import { plainSets, setBytes } from '../query/set-bytes';
+import { identical } from '../query/update-format';
+import { decodeFields } from '../bson-decode';
+import { topFieldsOf } from '../indexes/index';
 import { compileUpdate, upsertSeed } from '../query/update';
 import { isPlainObject, type Doc } from '../query/values';
 import { rawBytesOf } from '../raw-documents';
@@ -108,8 +112,8 @@ export interface UpdateOutcome {
 
 /** Applies one update statement; changes memory and appends journal ops. */
 export function runUpdate(engine: Engine, db: string, name: string, st: UpdateStatement, ops: JournalOp[]): UpdateOutcome {
-  const counted = st.returnsDocument || st.multi || st.sort || st.arrayFilters ? null : incrementStored(engine.collection(db, name), st, ops);
-  if (counted) return counted;
+  const onBytes = st.returnsDocument || st.multi || st.sort || st.arrayFilters ? null : onStoredBytes(engine.collection(db, name), st, ops);
+  if (onBytes) return onBytes;
   // Compiling first rejects a malformed update even when no document matches, as MongoDB does.
   const compiled = compileUpdate(st.update, { arrayFilters: st.arrayFilters, multi: st.multi });
   const existing = engine.collection(db, name);
@@ -139,6 +143,42 @@ export function runUpdate(engine: Engine, db: string, name: string, st: UpdateSt
     out.after = inserted.doc;
   }
   return out;
+}
+
+/** An update of one document done on its stored bytes (counters added, scalars set); null for the general way. */
+function onStoredBytes(coll: Collection | undefined, st: UpdateStatement, ops: JournalOp[]): UpdateOutcome | null {
+  return incrementStored(coll, st, ops) ?? setStored(coll, st, ops);
+}
+
+/**
+ * An update that only sets top-level scalars of the one document its filter names by
+ * `_id` (and perhaps more conditions), done on the stored bytes (query/set-bytes.ts):
+ * decoded are only the fields the filter reads, the fields set and those of the indexes
+ * they change. null when it does not apply (no such document, a filter it does not match
+ * or whose fields cannot be told, a field the document lacks), and the general way runs.
+ */
+function setStored(coll: Collection | undefined, st: UpdateStatement, ops: JournalOp[]): UpdateOutcome | null {
+  const sets = coll && plainSets(st.update);
+  if (!coll || !sets) return null;
+  const target = coll.storedById(st.filter);
+  const filterReads = target && topFieldsOf([], st.filter);
+  const indexReads = filterReads && coll.fieldsIndexedWith([...sets.keys()]);
+  if (!target || !filterReads || !indexReads) return null;
+  const before = decodeFields(target.buf, new Set([...filterReads, ...indexReads, ...sets.keys()]));
+  if (!target.exact && !compileFilter(st.filter).test(before)) return null;
+  const changes = new Map<string, unknown>();
+  for (const [field, value] of sets) {
+    if (!Object.prototype.hasOwnProperty.call(before, field)) return null;
+    if (!identical(before[field], value)) changes.set(field, value);
+  }
+  const bytes = changes.size > 0 ? setBytes(target.buf, changes) : null;
+  if (changes.size > 0 && !bytes) return null;
+  metrics.queryExecutor.scannedObjects += 1;
+  if (!bytes) return { matched: 1, modified: 0 };
+  const after: Doc = { ...before };
+  for (const [field, value] of changes) after[field] = value;
+  ops.push(coll.replaceStored(target.key, before, after, bytes));
+  return { matched: 1, modified: 1 };
 }
 
 /**

@@ -126,7 +126,16 @@ export class Collection {
    * neither checked nor touched.
    */
   replace(key: string, before: Doc, after: Doc): JournalOp {
-    const bytes = encodeChecked(after);
+    return this.replaceStored(key, before, after, encodeChecked(after));
+  }
+
+  /**
+   * replace() with the new document's bytes made already (an update on the stored bytes).
+   * `before` and `after` may hold only some fields: those of every index the change
+   * touches (`fieldsIndexedWith`), the others left out of both.
+   */
+  replaceStored(key: string, before: Doc, after: Doc, newBytes: Buffer): JournalOp {
+    const bytes = encodeChecked(after, newBytes);
     const changes: { index: Index; old: DocumentKeys; now: DocumentKeys }[] = [];
     for (const index of this.indexes.values()) {
       if (index.dependsOn && index.dependsOn.every((field) => before[field] === after[field])) continue;
@@ -164,6 +173,32 @@ export class Collection {
       for (const field of fields) if (index.dependsOn.includes(field)) return true;
     }
     return false;
+  }
+
+  /**
+   * The top-level fields of every index that reads one of `fields` (those an update on the
+   * stored bytes must decode to move their entries); null when an index cannot tell what it reads.
+   */
+  fieldsIndexedWith(fields: readonly string[]): Set<string> | null {
+    const read = new Set<string>();
+    for (const index of this.indexes.values()) {
+      if (!index.dependsOn) return null;
+      if (fields.some((field) => index.dependsOn!.includes(field))) for (const field of index.dependsOn) read.add(field);
+    }
+    return read;
+  }
+
+  /**
+   * The stored bytes of the one document a filter names by `_id`, undecoded, and whether
+   * the filter says no more than that (`exact`: no matcher needed); null when the filter
+   * names no single `_id` or no document has it. Not counted as read, as exactStored.
+   */
+  storedById(filter: Doc): { key: string; buf: Buffer; exact: boolean } | null {
+    const ids = idEqualities(filter);
+    if (ids?.length !== 1) return null;
+    const key = keyOf(ids[0]);
+    const buf = this.docs.get(key);
+    return buf ? { key, buf, exact: plainConditions(filter)?.length === 1 } : null;
   }
 
   /**

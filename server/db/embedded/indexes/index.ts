@@ -408,7 +408,7 @@ function addIds(out: Set<string>, ids: Ids | undefined): void {
 }
 
 /** The first segments of the key paths and of the partial filter's fields; null for an operator other than $and/$or. */
-function topFieldsOf(fields: readonly string[], partialFilter: unknown): string[] | null {
+export function topFieldsOf(fields: readonly string[], partialFilter: unknown): string[] | null {
   const out = new Set(fields.map((f) => f.split('.')[0] as string));
   const walk = (expr: unknown): boolean => {
     if (!isPlainObject(expr)) return false;
