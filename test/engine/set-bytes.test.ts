@@ -70,7 +70,8 @@ describe('$set on stored bytes', () => {
     for (const update of [
       { $set: { 'customer.locale': 'en' } },
       { $set: { _id: 1 } },
-      { $set: { __proto__: 1 } },
+      // Parsed, so that __proto__ is a field of its own rather than the literal's prototype.
+      JSON.parse('{ "$set": { "__proto__": 1 } }') as Doc,
       { $set: { customer: { email: 'b@example.fr' } } },
       { $set: { tokenHashes: ['ef'] } },
       { $set: { at: new Timestamp({ t: 0, i: 0 }) } },
