@@ -19,15 +19,9 @@ const INT32_MAX = 2 ** 31 - 1;
  * so it needs no compiling before the document is found.
  */
 export function plainIncrements(update: unknown): Map<string, unknown> | null {
-  if (!isPlainObject(update)) return null;
-  let inc: Doc | null = null;
-  let onInsert: Doc | null = null;
-  for (const op in update) {
-    if (op === '$inc' && isPlainObject(update.$inc)) inc = update.$inc;
-    else if (op === '$setOnInsert' && isPlainObject(update.$setOnInsert)) onInsert = update.$setOnInsert;
-    else return null;
-  }
-  if (!inc) return null;
+  const parts = operatorBesideInsert(update, '$inc');
+  if (!parts) return null;
+  const { fields: inc, onInsert } = parts;
   const increments = new Map<string, unknown>();
   for (const field in inc) {
     const value = inc[field];
@@ -41,6 +35,23 @@ export function plainIncrements(update: unknown): Map<string, unknown> | null {
   // Scalars only: a sub-document's field names would need the checks an insert makes.
   if (onInsert) for (const field in onInsert) if (!plainField(field) || increments.has(field) || typeof onInsert[field] === 'object') return null;
   return increments;
+}
+
+/**
+ * The fields of an update made of `operator` alone, or of it and `$setOnInsert` (which
+ * does nothing to an existing document), each given a document; null for any other update.
+ */
+export function operatorBesideInsert(update: unknown, operator: string): { fields: Doc; onInsert: Doc | null } | null {
+  if (!isPlainObject(update)) return null;
+  let fields: Doc | null = null;
+  let onInsert: Doc | null = null;
+  for (const op in update) {
+    const value = update[op];
+    if (op === operator && isPlainObject(value)) fields = value;
+    else if (op === '$setOnInsert' && isPlainObject(value)) onInsert = value;
+    else return null;
+  }
+  return fields && { fields, onInsert };
 }
 
 /** A top-level field an update may change: not `_id`, not a path, not an operator, not empty. */

@@ -8,7 +8,8 @@
  * the general update, which gives the same result by MongoDB's rules.
  */
 import { fieldName, nulBefore, valueSize } from '../bson-decode';
-import { bsonType, isPlainObject, serializeDoc, type Doc } from './values';
+import { operatorBesideInsert } from './increment-bytes';
+import { bsonType, serializeDoc } from './values';
 
 /**
  * Values whose element is written as given: no field names inside to check. Not a
@@ -23,15 +24,9 @@ const SCALARS = new Set(['null', 'bool', 'string', 'date', 'objectId', 'int', 'l
  * needs no compiling before the document is found.
  */
 export function plainSets(update: unknown): Map<string, unknown> | null {
-  if (!isPlainObject(update)) return null;
-  let set: Doc | null = null;
-  let onInsert: Doc | null = null;
-  for (const op in update) {
-    if (op === '$set' && isPlainObject(update.$set)) set = update.$set;
-    else if (op === '$setOnInsert' && isPlainObject(update.$setOnInsert)) onInsert = update.$setOnInsert;
-    else return null;
-  }
-  if (!set) return null;
+  const parts = operatorBesideInsert(update, '$set');
+  if (!parts) return null;
+  const { fields: set, onInsert } = parts;
   const sets = new Map<string, unknown>();
   for (const field in set) {
     if (!plainField(field) || !SCALARS.has(bsonType(set[field]))) return null;
